@@ -1,0 +1,212 @@
+import type { JsonRecord, JsonSchema } from './json-schema.js';
+import type { ConnectorContext } from './context.js';
+import type { SandboxDef } from './sandbox.js';
+import type { HttpProfile } from './http.js';
+
+/**
+ * The connector contract: plain typed data and functions. A connector package exports one object made by
+ * `defineConnector`; the catalog, the scope checks and the conformance suite are all derived from it.
+ */
+
+export type SyncMode = 'full' | 'incremental';
+
+/** Opaque, JSON-serialisable position in a stream; the engine stores it and hands it back on resume. */
+export type CheckpointState = JsonRecord;
+
+export interface ReadRequest {
+  readonly mode: SyncMode;
+  /** The last committed state, or undefined on a first (or `--full`) run. */
+  readonly state: CheckpointState | undefined;
+  /** Values from `--param k=v`, the pipeline's `from.params`, or the parent record for child streams. */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface Page<R extends JsonRecord = JsonRecord> {
+  readonly records: readonly R[];
+  /**
+   * The state to resume from once every record of this page (and of every earlier page) is acknowledged.
+   * Resuming from it must never skip a record that comes after it.
+   */
+  readonly state: CheckpointState;
+  /** Total records the stream will yield, when the API says so (drives done/total in progress output). */
+  readonly total?: number;
+}
+
+export interface StreamDef<R extends JsonRecord = JsonRecord> {
+  readonly name: string;
+  readonly description: string;
+  /** JSON Schema of one record. */
+  readonly schema: JsonSchema;
+  /** Field that identifies a record within the stream. */
+  readonly primaryKey: string;
+  /** Field that orders records for incremental syncs; required when `syncModes` includes 'incremental'. */
+  readonly cursorField?: string;
+  readonly syncModes: readonly SyncMode[];
+  /** Scope a token must carry to read this stream (undefined: no auth). */
+  readonly scope?: string;
+  /** JSON Schema of the params the stream accepts (e.g. `{ contactId }`); unknown params are errors. */
+  readonly params?: JsonSchema;
+  /** A child stream (a contact's tasks) names its parent stream and the parent field passed as a param. */
+  readonly parent?: { readonly stream: string; readonly param: string; readonly from: string };
+  read(ctx: ConnectorContext, request: ReadRequest): AsyncIterable<Page<R>>;
+}
+
+export type ActionOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped';
+
+/** How an action behaves when it is replayed after a crash; the engine relies on it for exactly-once effects. */
+export type Idempotence =
+  | 'idempotent' // the same call twice has the effect of one (PUT, DELETE, upsert by primary key)
+  | 'upsert' // the API matches on fields and updates instead of creating twice
+  | 'search-before-create' // the connector looks for an existing record before creating
+  | 'none'; // replay may duplicate: the engine guards with the link table only
+
+export interface ActionRequest<I extends JsonRecord = JsonRecord> {
+  /** The mapped record (after `map`), validated against `input`. */
+  readonly input: I;
+  /** Options from the pipeline's `to.with` / `then[].with`, validated against `options`. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The destination id this source record was last written to, from the link table. */
+  readonly linkedId: string | undefined;
+  /** The source stream the record came from (a warehouse destination derives its table from it). */
+  readonly source: { readonly connector: string; readonly stream: string; readonly schema: JsonSchema; readonly primaryKey: string };
+  /** The record written by the previous step, for `then` actions (its id, its fields). */
+  readonly previous?: ActionResult;
+}
+
+export interface ActionResult {
+  readonly outcome: ActionOutcome;
+  /** Id of the destination record, stored in the link table. */
+  readonly id?: string;
+  readonly record?: JsonRecord;
+}
+
+export interface ActionDef<I extends JsonRecord = JsonRecord> {
+  readonly name: string;
+  readonly description: string;
+  /** JSON Schema of the mapped record the action accepts. */
+  readonly input: JsonSchema;
+  /** JSON Schema of the pipeline-side options (`with:`). */
+  readonly options?: JsonSchema;
+  readonly scope?: string;
+  readonly idempotence: Idempotence;
+  /** HTTP method and path for HTTP connectors, shown in the catalog. */
+  readonly http?: { readonly method: string; readonly path: string };
+  run(ctx: ConnectorContext, request: ActionRequest<I>): Promise<ActionResult>;
+  /**
+   * Optional read-only look-up of the record a run would touch, used by `ferry plan` and `ferry studio` to
+   * show create/update with field-level diffs without writing.
+   */
+  find?(ctx: ConnectorContext, request: ActionRequest<I>): Promise<JsonRecord | undefined>;
+}
+
+export interface WebhookDelivery {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The raw body bytes: signatures are computed over them, never over re-serialised JSON. */
+  readonly rawBody: Buffer;
+  /** Path parameters after the trigger's mount point (e.g. the URL secret). */
+  readonly pathSecret?: string;
+  readonly receivedAt: Date;
+}
+
+export interface TriggerEvent {
+  /** Stable id of the delivery, for de-duplication in the inbox. */
+  readonly deliveryId: string;
+  /** Records the event yields for the pipeline's source stream. */
+  readonly records: readonly JsonRecord[];
+  /** Key that orders processing (deliveries of one contact are processed in order). */
+  readonly orderKey?: string;
+}
+
+export interface TriggerDef {
+  /** e.g. `contact.created` or `ContactCreate`. */
+  readonly name: string;
+  readonly description: string;
+  readonly kind: 'webhook' | 'poll';
+  /** The stream whose records this trigger yields. */
+  readonly stream: string;
+  /** Verifies a delivery; throws a FerryError (code `WEBHOOK_REJECTED`) on a bad one. Constant-time. */
+  verify?(ctx: ConnectorContext, delivery: WebhookDelivery): void;
+  /** Turns a verified delivery into records; parses defensively. */
+  parse?(delivery: WebhookDelivery): TriggerEvent;
+}
+
+export interface OAuth2AuthKind {
+  readonly kind: 'oauth2';
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  /** Separator the provider wants between scopes in the authorize URL. */
+  readonly scopeSeparator: ' ' | ',';
+  /** Reads the account (GHL locationId) from a token response. */
+  readonly accountFrom?: (tokenResponse: JsonRecord) => string | undefined;
+  /** Extra form fields the token endpoint expects (GHL `user_type`). */
+  readonly extraTokenParams?: Readonly<Record<string, string>>;
+  /** How long before expiry a token is refreshed proactively. */
+  readonly refreshSkewMs?: number;
+}
+
+export interface BearerAuthKind {
+  readonly kind: 'bearer';
+  /** What the token is called in the vendor's UI (Private Integration Token, Personal Access Token). */
+  readonly label: string;
+}
+
+export type AuthKind = OAuth2AuthKind | BearerAuthKind | { readonly kind: 'none' };
+
+export interface RateWindow {
+  readonly max: number;
+  readonly perMs: number;
+}
+
+export interface RateHeaderReading {
+  readonly remaining?: number;
+  readonly resetInMs?: number;
+  readonly dailyRemaining?: number;
+}
+
+export interface RateLimits {
+  /** Every window is enforced ahead of time (e.g. 100 per 10 s and 200,000 per day). */
+  readonly windows: readonly RateWindow[];
+  /** Wait this long after a 429 when the server says nothing (Salesmsg: 60 s). */
+  readonly penaltyMs?: number;
+  readonly maxConcurrent?: number;
+  readHeaders?(headers: Readonly<Record<string, string | undefined>>): RateHeaderReading;
+}
+
+export interface ScopeSet {
+  /** Scope requested when a pipeline only reads. */
+  readonly read: readonly string[];
+  /** Scopes added when a pipeline writes. */
+  readonly write: readonly string[];
+}
+
+export interface ConnectorDef {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  /** JSON Schema of a connection's settings in ferry.yaml (base URL, account id, paths, …). */
+  readonly configSchema: JsonSchema;
+  readonly auth: readonly AuthKind[];
+  readonly scopes?: ScopeSet;
+  readonly limits?: RateLimits;
+  /** Present for HTTP connectors: how the core client talks to the API. */
+  readonly http?: HttpProfile;
+  readonly streams: readonly StreamDef[];
+  readonly actions: readonly ActionDef[];
+  readonly triggers: readonly TriggerDef[];
+  readonly sandbox?: SandboxDef;
+}
+
+/** Identity function that gives a connector object its types (like vite's defineConfig). */
+export function defineConnector<const C extends ConnectorDef>(connector: C): C {
+  return connector;
+}
+
+/** Types a stream's records while it is written; the connector lists it as a plain StreamDef. */
+export function defineStream<R extends JsonRecord>(stream: StreamDef<R>): StreamDef {
+  return stream;
+}
+
+/** Types an action's input while it is written; the connector lists it as a plain ActionDef. */
+export function defineAction<I extends JsonRecord>(action: ActionDef<I>): ActionDef {
+  return action;
+}

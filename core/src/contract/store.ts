@@ -1,0 +1,131 @@
+import type { CheckpointState, ActionOutcome } from './connector.js';
+import type { JsonRecord } from './json-schema.js';
+
+/**
+ * The store behind every run: SQLite by default, PostgreSQL when several machines share the work.
+ * All methods are synchronous in the SQLite implementation but typed as possibly async so that a network
+ * database can implement the same interface.
+ */
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'partial';
+
+export interface RunSummary {
+  readonly read: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly deleted: number;
+  readonly skipped: number;
+  readonly deadLettered: number;
+  readonly apiCalls: number;
+  readonly rateLimited: number;
+  readonly retries: number;
+  readonly utilization: number;
+  readonly durationMs: number;
+}
+
+export interface RunRow {
+  readonly id: number;
+  readonly pipeline: string;
+  readonly mode: string;
+  readonly trigger: string;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly finishedAt: string | undefined;
+  readonly summary: RunSummary | undefined;
+  readonly error: string | undefined;
+}
+
+export interface CheckpointKey {
+  readonly pipeline: string;
+  readonly stream: string;
+  /** '' when the pipeline is not partitioned; a location id when it is. */
+  readonly partition: string;
+}
+
+export interface CheckpointRow extends CheckpointKey {
+  readonly state: CheckpointState;
+  readonly updatedAt: string;
+}
+
+/** Identifies "this source record, written to that destination entity". */
+export interface LinkKey {
+  readonly sourceConnection: string;
+  readonly sourceStream: string;
+  readonly sourceId: string;
+  readonly targetConnection: string;
+  /** Entity at the destination, e.g. `contacts` (from the action name) or a warehouse table. */
+  readonly targetEntity: string;
+}
+
+export interface LinkRow extends LinkKey {
+  readonly targetId: string;
+  /** Hash of the mapped content this pipeline last wrote, per pipeline (different maps, different hashes). */
+  readonly hash: string | undefined;
+  /** The mapped content last written by this pipeline (for field-level diffs in `plan`). */
+  readonly content: JsonRecord | undefined;
+  readonly updatedAt: string;
+}
+
+export interface LinkWrite extends LinkKey {
+  readonly pipeline: string;
+  readonly targetId: string;
+  readonly hash: string;
+  readonly content: JsonRecord;
+}
+
+export interface DeadLetterInsert {
+  readonly pipeline: string;
+  readonly stream: string;
+  readonly sourceId: string | undefined;
+  readonly record: JsonRecord;
+  readonly error: { readonly code: string; readonly message: string; readonly hint?: string | undefined };
+  readonly attempts: number;
+}
+
+export interface DeadLetterRow extends DeadLetterInsert {
+  readonly id: number;
+  readonly runId: number;
+  readonly status: 'open' | 'replayed' | 'discarded';
+  readonly createdAt: string;
+}
+
+/** Everything one batch of acknowledged records changes, committed in ONE transaction. */
+export interface BatchCommit {
+  readonly runId: number;
+  readonly checkpoint?: { readonly key: CheckpointKey; readonly state: CheckpointState };
+  readonly links: readonly LinkWrite[];
+  readonly deadLetters: readonly DeadLetterInsert[];
+  /** Dead letters that a replay has now landed. */
+  readonly resolvedDeadLetters?: readonly number[];
+}
+
+export interface OutcomeCount {
+  readonly outcome: ActionOutcome;
+  readonly count: number;
+}
+
+export interface Store {
+  startRun(run: { pipeline: string; mode: string; trigger: string }): number;
+  finishRun(id: number, result: { status: RunStatus; summary: RunSummary; error?: string }): void;
+  listRuns(options?: { pipeline?: string; limit?: number }): RunRow[];
+
+  getCheckpoint(key: CheckpointKey): CheckpointState | undefined;
+  listCheckpoints(pipeline?: string): CheckpointRow[];
+  clearCheckpoint(key: CheckpointKey): void;
+
+  getLink(key: LinkKey, pipeline: string): LinkRow | undefined;
+  /** Reverse look-up: which source record is linked to this destination id (echo detection). */
+  findLinkByTarget(targetConnection: string, targetEntity: string, targetId: string): LinkRow | undefined;
+
+  commitBatch(batch: BatchCommit): void;
+
+  listDeadLetters(options?: { pipeline?: string; status?: DeadLetterRow['status']; limit?: number }): DeadLetterRow[];
+  setDeadLetterStatus(ids: readonly number[], status: DeadLetterRow['status']): void;
+
+  /** Small key/value area for connectors and services (tokens live in their own encrypted table). */
+  getValue(namespace: string, key: string): string | undefined;
+  setValue(namespace: string, key: string, value: string): void;
+
+  close(): void;
+}

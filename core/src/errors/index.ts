@@ -1,0 +1,1 @@
+export { FerryError, isFerryError, type FerryErrorOptions } from './ferry-error.js';
