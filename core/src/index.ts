@@ -4,3 +4,13 @@
  */
 export * from './contract/index.js';
 export * from './errors/index.js';
+export * from './util/index.js';
+export * from './config/index.js';
+export * from './fieldmap/index.js';
+export * from './store/index.js';
+export * from './http/index.js';
+export * from './auth/index.js';
+export * from './sandbox/index.js';
+export * from './webhook/index.js';
+export * from './engine/index.js';
+export * from './runtime/index.js';

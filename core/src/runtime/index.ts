@@ -1,0 +1,2 @@
+// Filled in by the runtime area.
+export {};
