@@ -1,2 +1,6 @@
-// Filled in by the store area.
-export {};
+export { SqliteStore, openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+export { openStore } from './open-store.js';
+export { STORE_MIGRATIONS, type Migration } from './migrations.js';
+export { applyMigrations, readSchemaVersion, type MigrationResult } from './migrate.js';
+export { toStoreError, type StoreErrorCode } from './store-error.js';
+export type { InboxDelivery, InboxPut, InboxStatus, WebhookInbox } from './webhook-inbox.js';
