@@ -33,6 +33,8 @@ export interface HttpRequest {
   /** Statuses that are not errors for this call (e.g. 404 on a look-up). */
   readonly allowStatus?: readonly number[];
   readonly signal?: AbortSignal;
+  /** Scope the call needs (`contacts.write`): named in the hint when the API answers that a scope is missing. */
+  readonly scope?: string;
 }
 
 export interface HttpResponse<T = unknown> {

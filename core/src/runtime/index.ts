@@ -1,2 +1,3 @@
-// Filled in by the runtime area.
-export {};
+export { createContextFactory, type ContextFactory, type ContextFactoryOptions } from './context-factory.js';
+export { resolveTokenUrl } from './token-url.js';
+export { tokenEnvName } from './connection-token.js';

@@ -1,15 +1,16 @@
-import { distance } from 'fastest-levenshtein';
+import damerauLevenshtein from 'damerau-levenshtein';
 
 /**
  * The closest known name to a mistyped one, or undefined when nothing is close enough to be a useful guess.
  * "Close enough": at most a third of the longer name differs (so `contact` → `contacts`, not `x` → `tags`).
+ * Two swapped letters count as one edit (`wehre` → `where`), the commonest typo.
  */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   const needle = input.toLowerCase();
   for (const candidate of candidates) {
-    const d = distance(needle, candidate.toLowerCase());
+    const d = damerauLevenshtein(needle, candidate.toLowerCase()).steps;
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

@@ -1,0 +1,214 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { http, HttpResponse } from 'msw';
+import { pino } from 'pino';
+import { randomBytes } from 'node:crypto';
+import type { OAuth2AuthKind } from '../contract/connector.js';
+import { serveHandlers, type LoopbackServer } from '../sandbox/serve-handlers.js';
+import { createHttpClient } from '../http/http-client.js';
+import { closeAllPools } from '../http/pool-registry.js';
+import { forgetLimiters } from '../http/limiter-registry.js';
+import { createOAuthTokenProvider } from './oauth-token-provider.js';
+import { createTokenVault, type KeyValueStore, type TokenVault } from './token-vault.js';
+import { exchangeCode, storedTokenFrom, tokenEndpoint } from './token-endpoint.js';
+import type { StoredToken } from './stored-token.js';
+
+const log = pino({ level: 'silent' });
+const auth: OAuth2AuthKind = {
+  kind: 'oauth2',
+  authorizeUrl: 'https://marketplace.example.test/oauth/chooselocation',
+  tokenUrl: '/oauth/token',
+  scopeSeparator: ' ',
+  extraTokenParams: { user_type: 'Location' },
+  accountFrom: (body) => (typeof body['locationId'] === 'string' ? body['locationId'] : undefined),
+};
+
+/** A token endpoint that rotates refresh tokens like GHL: each refresh token works once. */
+let server: LoopbackServer;
+let refreshCalls = 0;
+let forms: Record<string, string>[] = [];
+let validRefresh = new Set<string>();
+let generation = 0;
+
+beforeEach(async () => {
+  refreshCalls = 0;
+  forms = [];
+  generation = 0;
+  validRefresh = new Set(['rt-0']);
+  server = await serveHandlers([
+    http.post('*/oauth/token', async ({ request }) => {
+      const form = Object.fromEntries(new URLSearchParams(await request.text()));
+      forms.push(form);
+      if (form['grant_type'] === 'refresh_token') {
+        refreshCalls += 1;
+        await new Promise((r) => setTimeout(r, 30)); // long enough for every caller to pile up
+        if (!validRefresh.delete(form['refresh_token'] ?? '')) {
+          return HttpResponse.json({ error: 'invalid_grant', error_description: 'refresh token already used' }, { status: 400 });
+        }
+      }
+      generation += 1;
+      validRefresh.add(`rt-${generation}`);
+      return HttpResponse.json({
+        access_token: `at-${generation}`,
+        refresh_token: `rt-${generation}`,
+        expires_in: 86399,
+        token_type: 'Bearer',
+        scope: 'contacts.readonly contacts.write',
+        locationId: 'loc-9',
+      });
+    }),
+    // The API accepts only the newest access token.
+    http.get('*/contacts', ({ request }) =>
+      request.headers.get('authorization') === `Bearer at-${generation}`
+        ? HttpResponse.json({ contacts: [] })
+        : HttpResponse.json({ statusCode: 401, message: 'Invalid JWT' }, { status: 401 }),
+    ),
+  ]);
+});
+afterEach(async () => {
+  await server.close();
+});
+afterAll(async () => {
+  await forgetLimiters();
+  await closeAllPools();
+});
+
+function memoryStore(): KeyValueStore {
+  const rows = new Map<string, string>();
+  return { getValue: (ns, key) => rows.get(`${ns}/${key}`), setValue: (ns, key, value) => void rows.set(`${ns}/${key}`, value) };
+}
+
+function seededVault(token: Partial<StoredToken> = {}): TokenVault {
+  const vault = createTokenVault({ store: memoryStore(), key: randomBytes(32) });
+  vault.put('crm', {
+    kind: 'oauth2',
+    accessToken: 'at-0',
+    refreshToken: 'rt-0',
+    expiresAt: new Date(Date.now() - 1000).toISOString(),
+    scopes: ['contacts.readonly'],
+    tokenType: 'Bearer',
+    obtainedAt: new Date().toISOString(),
+    ...token,
+  });
+  return vault;
+}
+
+function provider(vault: TokenVault) {
+  return createOAuthTokenProvider({
+    vault,
+    connection: 'crm',
+    auth,
+    clientId: 'client-1',
+    clientSecret: 'secret-1',
+    endpoint: tokenEndpoint(`${server.url}/oauth/token`, log),
+    log,
+  });
+}
+
+describe('createOAuthTokenProvider', () => {
+  it('runs exactly one refresh for 50 concurrent calls with an expired token', async () => {
+    const vault = seededVault();
+    const tokens = provider(vault);
+    const results = await Promise.all(Array.from({ length: 50 }, () => tokens.getToken()));
+    expect(refreshCalls).toBe(1);
+    expect(new Set(results)).toEqual(new Set(['at-1']));
+  });
+
+  it('shares the single refresh across providers of the same vault and connection', async () => {
+    const vault = seededVault();
+    const [a, b] = [provider(vault), provider(vault)];
+    await Promise.all([a.getToken(), b.getToken(), a.getToken()]);
+    expect(refreshCalls).toBe(1);
+  });
+
+  it('persists the rotated pair before handing out the new access token', async () => {
+    const inner = seededVault();
+    const events: string[] = [];
+    const vault: TokenVault = { ...inner, put: (c, t) => (events.push(`put ${t.accessToken} ${t.refreshToken ?? ''}`), inner.put(c, t)), get: (c) => inner.get(c) };
+    const token = await provider(vault).getToken();
+    events.push(`handed ${token}`);
+    expect(events).toEqual(['put at-1 rt-1', 'handed at-1']);
+    expect(inner.get('crm')).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1', account: 'loc-9', scopes: ['contacts.readonly', 'contacts.write'] });
+    expect(inner.get('crm')?.rotatedAt).toBeDefined();
+    expect(forms[0]).toEqual({ client_id: 'client-1', client_secret: 'secret-1', user_type: 'Location', grant_type: 'refresh_token', refresh_token: 'rt-0' });
+  });
+
+  it('refreshes ahead of expiry, within the skew, and not before', async () => {
+    const fresh = seededVault({ expiresAt: new Date(Date.now() + 60 * 60_000).toISOString() });
+    expect(await provider(fresh).getToken()).toBe('at-0');
+    const soon = seededVault({ expiresAt: new Date(Date.now() + 2 * 60_000).toISOString() });
+    expect(await provider(soon).getToken()).toBe('at-1');
+    expect(refreshCalls).toBe(1);
+  });
+
+  it('turns a refused refresh (invalid_grant) into a systemic AUTH_REVOKED', async () => {
+    validRefresh.clear();
+    const error: unknown = await provider(seededVault()).getToken().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'AUTH_REVOKED', hint: 'the grant was revoked, expired or already used: run `ferry auth crm`', details: { systemic: true } });
+    expect(JSON.stringify(error)).not.toContain('rt-0');
+  });
+
+  it('fails with AUTH_MISSING when the connection has no token', async () => {
+    const vault = createTokenVault({ store: memoryStore(), key: randomBytes(32) });
+    await expect(provider(vault).getToken()).rejects.toMatchObject({ code: 'AUTH_MISSING', details: { systemic: true } });
+  });
+
+  it('on a 401 refreshes once, and not at all when another call already rotated the token', async () => {
+    const vault = seededVault({ expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    const tokens = provider(vault);
+    expect(await tokens.onUnauthorized('at-0')).toBe(true);
+    expect(refreshCalls).toBe(1);
+    expect(await tokens.onUnauthorized('at-0')).toBe(true); // stale token: the vault already holds at-1
+    expect(refreshCalls).toBe(1);
+    expect(await tokens.getToken()).toBe('at-1');
+  });
+
+  it('lets the HTTP client recover from a 401 with a refreshed token', async () => {
+    const vault = seededVault({ expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    const client = createHttpClient({
+      connector: 'ghl',
+      account: 'loc-9',
+      baseUrl: server.url,
+      profile: { baseUrl: () => server.url },
+      token: provider(vault),
+      log,
+    });
+    generation = 5; // the API now wants at-5; our stored at-0 is refused
+    validRefresh.add('rt-0');
+    const res = await client.request({ method: 'GET', path: '/contacts' });
+    expect(res.body).toEqual({ contacts: [] });
+    expect(refreshCalls).toBe(1);
+    expect(client.stats.calls).toBe(2);
+  });
+});
+
+describe('exchangeCode and storedTokenFrom', () => {
+  it('posts the code with the client credentials and reads the account', async () => {
+    const grant = await exchangeCode({
+      endpoint: tokenEndpoint(`${server.url}/oauth/token`, log),
+      auth,
+      connection: 'crm',
+      clientId: 'client-1',
+      clientSecret: 'secret-1',
+      code: 'code-xyz',
+      redirectUri: 'http://127.0.0.1:5555/callback',
+    });
+    expect(forms[0]).toEqual({
+      client_id: 'client-1',
+      client_secret: 'secret-1',
+      user_type: 'Location',
+      grant_type: 'authorization_code',
+      code: 'code-xyz',
+      redirect_uri: 'http://127.0.0.1:5555/callback',
+    });
+    expect(grant).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1', expiresInMs: 86_399_000, account: 'loc-9', tokenType: 'Bearer' });
+    const stored = storedTokenFrom(grant, { now: Date.parse('2026-01-01T00:00:00Z'), timeScale: 1000 });
+    expect(stored).toMatchObject({ kind: 'oauth2', obtainedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-01T00:01:26.399Z' });
+    expect(stored.rotatedAt).toBeUndefined();
+  });
+
+  it('keeps the previous refresh token when a refresh returns none', () => {
+    const previous = storedTokenFrom({ accessToken: 'a', refreshToken: 'r-old', expiresInMs: undefined, scopes: ['s'], account: 'acc', tokenType: 'Bearer' });
+    const next = storedTokenFrom({ accessToken: 'b', refreshToken: undefined, expiresInMs: 1000, scopes: [], account: undefined, tokenType: 'Bearer' }, { previous });
+    expect(next).toMatchObject({ accessToken: 'b', refreshToken: 'r-old', scopes: ['s'], account: 'acc', obtainedAt: previous.obtainedAt });
+  });
+});

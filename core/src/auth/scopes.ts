@@ -1,0 +1,18 @@
+import type { ConnectorDef } from '../contract/connector.js';
+
+/**
+ * The scopes to ask for: the connector's read scopes, plus its write scopes only when some pipeline writes
+ * through the connection, so a read-only sync never holds a token that could change the CRM.
+ */
+export function scopesFor(connector: ConnectorDef, pipelines: { readonly reads: boolean; readonly writes: boolean }): string[] {
+  const scopes = new Set<string>();
+  if (pipelines.reads || pipelines.writes) for (const scope of connector.scopes?.read ?? []) scopes.add(scope);
+  if (pipelines.writes) for (const scope of connector.scopes?.write ?? []) scopes.add(scope);
+  return [...scopes];
+}
+
+/** The needed scopes a token lacks, in the order they were needed. */
+export function missingScopes(granted: readonly string[], needed: readonly string[]): string[] {
+  const have = new Set(granted);
+  return [...new Set(needed)].filter((scope) => !have.has(scope));
+}

@@ -1,0 +1,61 @@
+import type { FieldMapSpec } from '../contract/pipeline.js';
+
+/**
+ * The shapes of the files once their JSON Schema (config/*.schema.json) has accepted them: only what the
+ * schemas guarantee is typed as present.
+ */
+
+export interface AuthDocument {
+  readonly kind?: 'oauth2' | 'bearer' | 'none';
+  readonly token?: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  readonly redirectUri?: string;
+}
+
+export interface ConnectionDocument {
+  readonly connector: string;
+  readonly description?: string;
+  readonly config?: Readonly<Record<string, unknown>>;
+  readonly auth?: AuthDocument;
+}
+
+export interface ProjectDocument {
+  readonly store?: string;
+  readonly connections?: Readonly<Record<string, ConnectionDocument>>;
+  readonly pipelines?: readonly string[];
+  readonly serve?: { readonly host?: string; readonly port?: number };
+  readonly log?: { readonly level?: string; readonly file?: string };
+}
+
+export interface TriggerDocument {
+  readonly webhook?: string;
+  readonly schedule?: string;
+}
+
+export interface StepDocument {
+  readonly connection?: string;
+  readonly action: string;
+  readonly match?: readonly string[];
+  readonly with?: Readonly<Record<string, unknown>>;
+  readonly map?: FieldMapSpec;
+  readonly where?: string;
+}
+
+export interface PipelineDocument {
+  readonly name: string;
+  readonly description?: string;
+  readonly on?: readonly TriggerDocument[];
+  readonly from: {
+    readonly connection: string;
+    readonly stream: string;
+    readonly sync?: 'full' | 'incremental';
+    readonly params?: Readonly<Record<string, unknown>>;
+  };
+  readonly where?: string;
+  readonly to: StepDocument & { readonly connection: string };
+  readonly map?: FieldMapSpec;
+  readonly then?: readonly StepDocument[];
+  readonly concurrency?: number;
+  readonly batchSize?: number;
+}
