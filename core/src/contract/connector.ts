@@ -48,7 +48,34 @@ export interface StreamDef<R extends JsonRecord = JsonRecord> {
   readonly params?: JsonSchema;
   /** A child stream (a contact's tasks) names its parent stream and the parent field passed as a param. */
   readonly parent?: { readonly stream: string; readonly param: string; readonly from: string };
+  /** HTTP method and path the stream reads with, for HTTP connectors; shown in the catalog like an action's. */
+  readonly http?: { readonly method: string; readonly path: string };
+  /**
+   * For streams whose shape depends on the connection's settings (a file's key column, a CSV's typed columns):
+   * the schema, primary key and cursor field for this config. Callers use `resolveStream`, never the raw fields.
+   */
+  readonly shapeFor?: (config: Readonly<Record<string, unknown>>) => StreamShape;
   read(ctx: ConnectorContext, request: ReadRequest): AsyncIterable<Page<R>>;
+}
+
+/** The config-dependent part of a stream (see `StreamDef.shapeFor`). */
+export interface StreamShape {
+  readonly schema?: JsonSchema;
+  readonly primaryKey?: string;
+  readonly cursorField?: string;
+}
+
+/** The stream as a connection with this config sees it: `shapeFor` applied over the static definition. */
+export function resolveStream(stream: StreamDef, config: Readonly<Record<string, unknown>>): StreamDef {
+  if (stream.shapeFor === undefined) return stream;
+  const shape = stream.shapeFor(config);
+  const resolved: StreamDef = {
+    ...stream,
+    ...(shape.schema === undefined ? {} : { schema: shape.schema }),
+    ...(shape.primaryKey === undefined ? {} : { primaryKey: shape.primaryKey }),
+    ...(shape.cursorField === undefined ? {} : { cursorField: shape.cursorField }),
+  };
+  return resolved;
 }
 
 export type ActionOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped';
@@ -71,6 +98,8 @@ export interface ActionRequest<I extends JsonRecord = JsonRecord> {
   readonly source: { readonly connector: string; readonly stream: string; readonly schema: JsonSchema; readonly primaryKey: string };
   /** The record written by the previous step, for `then` actions (its id, its fields). */
   readonly previous?: ActionResult;
+  /** The pipeline's `match` fields (upsert / search-before-create), in order of preference. */
+  readonly match?: readonly string[];
 }
 
 export interface ActionResult {
@@ -124,6 +153,11 @@ export interface TriggerDef {
   readonly kind: 'webhook' | 'poll';
   /** The stream whose records this trigger yields. */
   readonly stream: string;
+  /**
+   * Deliveries carry a secret as the last segment of the webhook URL (`delivery.pathSecret`), e.g.
+   * `/webhooks/salesmsg/contact.created/<secret>`; listings show where it goes (masked).
+   */
+  readonly urlSecret?: boolean;
   /** Verifies a delivery; throws a FerryError (code `WEBHOOK_REJECTED`) on a bad one. Constant-time. */
   verify?(ctx: ConnectorContext, delivery: WebhookDelivery): void;
   /** Turns a verified delivery into records; parses defensively. */
@@ -194,6 +228,12 @@ export interface ConnectorDef {
   readonly actions: readonly ActionDef[];
   readonly triggers: readonly TriggerDef[];
   readonly sandbox?: SandboxDef;
+  /**
+   * For providers that post every event to one URL (a GHL app's webhook URL): the name of the webhook trigger a
+   * delivery belongs to, read from its raw body or headers (undefined: not an event this connector knows).
+   * `ferry serve` then also accepts deliveries at `/webhooks/<connection>` and verifies them with that trigger.
+   */
+  readonly webhookRoute?: (delivery: WebhookDelivery) => string | undefined;
 }
 
 /** Identity function that gives a connector object its types (like vite's defineConfig). */

@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ConnectorContext } from '@ferry/core';
+import { ColumnCatalog } from './column-catalog.js';
+import { sqliteError } from './sqlite-errors.js';
+import { WarehouseTable, type TableColumn } from './warehouse-table.js';
+
+interface Waiting {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * One SQLite warehouse file: a single connection (WAL, synchronous=NORMAL) shared by every call of a run, its
+ * tables, and group commit for writes.
+ *
+ * Group commit: writes that arrive while a transaction is open join it, and the transaction commits on the next
+ * turn of the event loop; each write's promise resolves only after that COMMIT. So nothing is acknowledged before it
+ * is committed (a killed process loses no acknowledged row), while the writes the engine has in flight at once share
+ * one commit instead of paying one each.
+ */
+export class Warehouse {
+  private readonly tables = new Map<string, WarehouseTable>();
+  private readonly catalog: ColumnCatalog;
+  private waiting: Waiting[] = [];
+  private writable = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly db: Database.Database,
+  ) {
+    this.catalog = new ColumnCatalog(db);
+  }
+
+  /**
+   * Opens (and with `create`, creates) the file; undefined when it does not exist and `create` is false. Only a
+   * file opened for writing is switched to WAL: reading a table back leaves someone else's database as it was.
+   */
+  static open(file: string, options: { readonly create: boolean }): Warehouse | undefined {
+    if (!options.create && !existsSync(file)) return undefined;
+    let db: Database.Database | undefined;
+    try {
+      if (options.create) mkdirSync(dirname(file), { recursive: true });
+      db = new Database(file, { fileMustExist: !options.create });
+      const warehouse = new Warehouse(file, db);
+      if (options.create) warehouse.prepareForWrites();
+      return warehouse;
+    } catch (error) {
+      db?.close();
+      throw sqliteError(error, file);
+    }
+  }
+
+  /** WAL, so readers never block the writer, and synchronous=NORMAL, so a commit costs no fsync. */
+  prepareForWrites(): void {
+    if (this.writable) return;
+    this.guard(() => {
+      this.db.pragma('journal_mode = WAL');
+      // With WAL, NORMAL keeps every commit across a process crash; only a power loss may drop the newest ones.
+      this.db.pragma('synchronous = NORMAL');
+    });
+    this.writable = true;
+  }
+
+  /** An existing table (case-insensitive, like SQLite), or undefined. */
+  table(name: string): WarehouseTable | undefined {
+    const key = name.toLowerCase();
+    const cached = this.tables.get(key);
+    if (cached !== undefined) return cached;
+    const loaded = this.guard(() => WarehouseTable.load(this.db, this.catalog, name));
+    if (loaded !== undefined) this.tables.set(key, loaded);
+    return loaded;
+  }
+
+  createTable(name: string, primaryKey: TableColumn, others: readonly TableColumn[]): WarehouseTable {
+    const table = this.guard(() => WarehouseTable.create(this.db, this.catalog, name, primaryKey, others));
+    this.tables.set(name.toLowerCase(), table);
+    return table;
+  }
+
+  tableNames(): string[] {
+    return this.guard(() =>
+      this.db
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_ferry\\_%' ESCAPE '\\' ORDER BY name")
+        .all()
+        .map((row) => row.name),
+    );
+  }
+
+  /** Runs a read and turns SQLite errors into FerryErrors. */
+  guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw sqliteError(error, this.file);
+    }
+  }
+
+  /** Runs a write inside the current group transaction; resolves once that transaction has committed. */
+  write<T>(work: () => T): Promise<T> {
+    try {
+      if (!this.db.inTransaction) {
+        this.db.exec('BEGIN');
+        setImmediate(() => this.commit());
+      }
+    } catch (error) {
+      return Promise.reject(sqliteError(error, this.file));
+    }
+    let result: T;
+    try {
+      result = work();
+    } catch (error) {
+      // Most failures undo only the failed statement; some (disk full, I/O) roll back the whole transaction, and
+      // with it the rows of every write waiting in it.
+      if (!this.db.inTransaction) this.abandon(error);
+      return Promise.reject(sqliteError(error, this.file));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ resolve: () => resolve(result), reject });
+    });
+  }
+
+  close(): void {
+    if (this.db.inTransaction) this.commit();
+    this.db.close();
+  }
+
+  private commit(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    try {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    } catch (error) {
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // The connection is unusable either way; the writes below are rejected with the COMMIT's error.
+      }
+      this.tables.clear();
+      const failure = sqliteError(error, this.file);
+      for (const write of waiting) write.reject(failure);
+      return;
+    }
+    for (const write of waiting) write.resolve();
+  }
+
+  /** The transaction is gone: fail the writes that were in it, and forget table shapes its DDL may have changed. */
+  private abandon(error: unknown): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.tables.clear();
+    const failure = sqliteError(error, this.file);
+    for (const write of waiting) write.reject(failure);
+  }
+}
+
+/** The run's connection to a warehouse file, from the run's cache (one connection per file and run). */
+export function warehouseFor(ctx: ConnectorContext, file: string, options: { readonly create: boolean }): Warehouse | undefined {
+  const key = `builtin:sqlite:${file}`;
+  const cached = ctx.cache.get(key);
+  if (cached instanceof Warehouse) {
+    if (options.create) cached.prepareForWrites();
+    return cached;
+  }
+  const warehouse = Warehouse.open(file, options);
+  if (warehouse !== undefined) ctx.cache.set(key, warehouse);
+  return warehouse;
+}
