@@ -67,6 +67,8 @@ export interface PipelineSpec {
   readonly where?: string;
   readonly to: StepSpec;
   readonly map: FieldMapSpec;
+  /** True when the file has no `map`: records reach the action unchanged (e.g. a stream copied into a warehouse). */
+  readonly passThrough?: boolean;
   readonly then: readonly StepSpec[];
   /** Records in flight at once through the destination (default 4). */
   readonly concurrency?: number;

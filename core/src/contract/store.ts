@@ -98,6 +98,15 @@ export interface BatchCommit {
   readonly deadLetters: readonly DeadLetterInsert[];
   /** Dead letters that a replay has now landed. */
   readonly resolvedDeadLetters?: readonly number[];
+  /** Dead letters that a replay tried and that failed again: the same row takes the new error and attempts. */
+  readonly retriedDeadLetters?: readonly DeadLetterRetry[];
+}
+
+/** A replayed dead letter that failed again; it stays open (one row per record, never a duplicate). */
+export interface DeadLetterRetry {
+  readonly id: number;
+  readonly error: DeadLetterInsert['error'];
+  readonly attempts: number;
 }
 
 export interface OutcomeCount {
