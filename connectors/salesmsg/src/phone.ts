@@ -1,0 +1,25 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { FerryError } from '@ferry/core';
+
+/**
+ * A phone number in E.164 (`+12133734253`), read as people write them; numbers without a `+` prefix are read in
+ * `country`. Undefined when the value is not a valid number. Salesmsg identifies contacts by this form, so
+ * matching and creating always go through it.
+ */
+export function toE164(value: unknown, country: string): string | undefined {
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  const parsed = parsePhoneNumberFromString(text, country as CountryCode);
+  return parsed?.isValid() === true ? parsed.number : undefined;
+}
+
+/** Like toE164, but a number that cannot be read is an error of this record (not of the run). */
+export function requireE164(value: unknown, country: string, field = 'number'): string {
+  const e164 = toE164(value, country);
+  if (e164 === undefined) {
+    throw new FerryError('SALESMSG_INVALID_PHONE', `${field} '${typeof value === 'string' ? value : typeof value}' is not a valid phone number (read in ${country})`, {
+      hint: `fix the number at the source, or set defaultCountry of the Salesmsg connection if its numbers are not from ${country}`,
+    });
+  }
+  return e164;
+}
