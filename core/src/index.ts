@@ -14,3 +14,4 @@ export * from './sandbox/index.js';
 export * from './webhook/index.js';
 export * from './engine/index.js';
 export * from './runtime/index.js';
+export * from './service/index.js';

@@ -37,7 +37,7 @@ import {
   contactTaskStream,
   contactTasksStream,
 } from './streams/related-streams.js';
-import { contactsPollTrigger, webhookTriggers } from './triggers/webhook-triggers.js';
+import { contactsPollTrigger, webhookEventType, webhookTriggers } from './triggers/webhook-triggers.js';
 
 /** Access tokens are refreshed this long before they expire (they live a day). */
 const REFRESH_SKEW_MS = 5 * 60_000;
@@ -105,6 +105,8 @@ export const ghl = defineConnector({
     deleteNoteAction,
   ],
   triggers: [...webhookTriggers, contactsPollTrigger],
+  /** A GHL app posts every event to one URL: the delivery's `type` names its trigger. */
+  webhookRoute: (delivery) => webhookEventType(delivery.rawBody),
   sandbox: ghlSandbox,
   /** A typed client for use without pipelines: `ghl.client({ token, locationId })`. */
   client: createGhlClient,

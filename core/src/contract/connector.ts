@@ -109,6 +109,9 @@ export interface ActionResult {
   readonly record?: JsonRecord;
 }
 
+/** One request's answer from `ActionDef.runBatch`: its result, or the error that request alone failed with. */
+export type ActionBatchItem = { readonly result: ActionResult } | { readonly error: unknown };
+
 export interface ActionDef<I extends JsonRecord = JsonRecord> {
   readonly name: string;
   readonly description: string;
@@ -121,6 +124,13 @@ export interface ActionDef<I extends JsonRecord = JsonRecord> {
   /** HTTP method and path for HTTP connectors, shown in the catalog. */
   readonly http?: { readonly method: string; readonly path: string };
   run(ctx: ConnectorContext, request: ActionRequest<I>): Promise<ActionResult>;
+  /**
+   * Optional: takes many requests at once (a SQLite destination writes them in one transaction). It gives one
+   * answer per request, in order, exactly as `run` would have answered it, and resolves only once every result it
+   * reports is durable: the engine acknowledges those records as soon as it resolves. A rejection fails every
+   * request of the call. The engine uses it, when present, for records that have no `then` steps.
+   */
+  runBatch?(ctx: ConnectorContext, requests: readonly ActionRequest<I>[]): Promise<readonly ActionBatchItem[]>;
   /**
    * Optional read-only look-up of the record a run would touch, used by `ferry plan` and `ferry studio` to
    * show create/update with field-level diffs without writing.

@@ -8,6 +8,7 @@ function webhookTrigger(name: string, kind: DeliveryKind, description: string): 
     description: `${description} Protected by the webhookSecret at the end of its URL; deliveries dedupe by id, else by record id and updated_at.`,
     kind: 'webhook',
     stream: kind === 'contact' ? 'contacts' : 'conversation.messages',
+    urlSecret: true,
     verify: verifyUrlSecret,
     parse: (delivery) => parseDelivery(name, kind, delivery),
   };

@@ -1,0 +1,7 @@
+export { createService, type FerryService } from './create-service.js';
+export { SERVICE_DEFAULTS, type ServiceOptions } from './service-options.js';
+export { asServiceStore, type ServiceStore } from './service-store.js';
+export type { WebhookEndpointInfo } from './webhook-endpoints.js';
+export type { ScheduleInfo } from './pipeline-schedules.js';
+export type { DeliveryResult, InboxResult, RunSource } from './service-metrics.js';
+export { redactWebhookPath, WEBHOOK_PREFIX } from './webhook-path.js';
