@@ -1,0 +1,61 @@
+import { isFerryError, type RunResult, type RunSummary } from '@ferry/core';
+import { exitCodeForError, exitCodeForStatus, type ExitCodeValue } from './exit-codes.js';
+import type { RunReport } from './summary.js';
+
+export const EMPTY_SUMMARY: RunSummary = {
+  read: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  skipped: 0,
+  deadLettered: 0,
+  apiCalls: 0,
+  rateLimited: 0,
+  retries: 0,
+  utilization: 0,
+  durationMs: 0,
+};
+
+/** A run as the CLI reports it (text and --json), with the exit code it implies. */
+export interface PipelineOutcome extends RunReport {
+  readonly exitCode: ExitCodeValue;
+}
+
+export function outcomeOfResult(pipeline: string, result: RunResult, dryRun: boolean): PipelineOutcome {
+  return {
+    pipeline,
+    runId: result.runId,
+    status: result.status,
+    summary: result.summary,
+    dryRun,
+    error: result.error === undefined ? undefined : { code: result.error.code, message: result.error.message, hint: result.error.hint },
+    exitCode: result.error !== undefined && result.status === 'failed' ? exitCodeForError(result.error) : exitCodeForStatus(result.status),
+  };
+}
+
+/** A pipeline that could not start (its connection has no token, …): a failed run with nothing read. */
+export function outcomeOfError(pipeline: string, error: unknown, dryRun: boolean): PipelineOutcome | undefined {
+  if (!isFerryError(error)) return undefined;
+  return {
+    pipeline,
+    runId: undefined,
+    status: 'failed',
+    summary: EMPTY_SUMMARY,
+    dryRun,
+    error: { code: error.code, message: error.message, hint: error.hint },
+    exitCode: exitCodeForError(error),
+  };
+}
+
+export function outcomeToJson(outcome: PipelineOutcome): Record<string, unknown> {
+  return {
+    pipeline: outcome.pipeline,
+    runId: outcome.runId ?? null,
+    status: outcome.status,
+    dryRun: outcome.dryRun === true,
+    exitCode: outcome.exitCode,
+    summary: outcome.summary,
+    error: outcome.error ?? null,
+  };
+}
