@@ -500,9 +500,8 @@ function revokeCommand(ws: Workspace, connection: string): ExitCodeValue {
     return ExitCode.ok;
   }
   ws.print([
-    `forgot the stored ${stored?.kind === 'oauth2' ? 'OAuth tokens' : 'token'} of ${connection}`,
-    `  runs need \`ferry auth ${connection}\` again. If the token may have leaked, also revoke the app's access (or the token) in the provider's settings:`,
-    '  ferry only forgets its copy.',
+    `forgot the stored ${stored?.kind === 'oauth2' ? 'OAuth tokens' : 'token'} of ${connection}; runs need \`ferry auth ${connection}\` again`,
+    "  ferry only forgets its copy: if a token may have leaked, also revoke the app's access (or the token) in the provider's settings",
   ]);
   return ExitCode.ok;
 }

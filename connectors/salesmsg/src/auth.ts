@@ -11,6 +11,7 @@ export const authKinds: readonly AuthKind[] = [
     kind: 'oauth2',
     authorizeUrl: OAUTH.authorizeUrl,
     tokenUrl: OAUTH.tokenUrl,
+    refreshUrl: OAUTH.refreshUrl,
     scopeSeparator: OAUTH.scopeSeparator,
   },
 ];
@@ -18,6 +19,7 @@ export const authKinds: readonly AuthKind[] = [
 /**
  * Reads ask for the four read scopes; writes add contacts:write and tags:write. POST /contacts/list is tagged
  * contacts:write although it reads: the contacts stream falls back to GET /contacts for read-only tokens (see
- * streams/contact-pages.ts), so a read-only pipeline never needs a write scope.
+ * streams/contact-pages.ts), so a read-only pipeline never needs a write scope. Older tokens carry only
+ * `public-api`, which grants everything.
  */
-export const scopes: ScopeSet = { read: [...SCOPES.read], write: [...SCOPES.write] };
+export const scopes: ScopeSet = { read: [...SCOPES.read], write: [...SCOPES.write], grantsAll: [SCOPES.legacy] };

@@ -87,8 +87,13 @@ describe('salesmsg connector', () => {
     expect(salesmsgDefault).toBe(salesmsg);
     expect(salesmsg.limits.windows).toContainEqual({ max: 60, perMs: 60_000 });
     expect(salesmsg.limits.penaltyMs).toBe(60_000);
-    expect(salesmsg.scopes).toEqual({ read: ['contacts:read', 'tags:read', 'conversations:read', 'messages:read'], write: ['contacts:write', 'tags:write'] });
+    expect(salesmsg.scopes).toEqual({
+      read: ['contacts:read', 'tags:read', 'conversations:read', 'messages:read'],
+      write: ['contacts:write', 'tags:write'],
+      grantsAll: ['public-api'],
+    });
     expect(salesmsg.auth.map((a) => a.kind)).toEqual(['bearer', 'oauth2']);
+    expect(salesmsg.auth.find((a) => a.kind === 'oauth2')).toMatchObject({ refreshUrl: 'https://api.salesmessage.com/pub/v2.2/oauth/token/refresh' });
     expect(salesmsg.http.baseUrl({})).toBe('https://api.salesmessage.com/pub/v2.3');
     expect(salesmsg.http.baseUrl({ baseUrl: 'http://127.0.0.1:4010', apiVersion: '2.2' })).toBe('http://127.0.0.1:4010/pub/v2.2');
     expect(typeof salesmsg.client).toBe('function');

@@ -1,16 +1,12 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { FerryError } from '@ferry/core';
+import { FerryError, toE164 as coreToE164 } from '@ferry/core';
 
 /**
  * A phone number in E.164 (`+12133734253`), read as people write them; numbers without a `+` prefix are read in
  * `country`. Undefined when the value is not a valid number. Salesmsg identifies contacts by this form, so
- * matching and creating always go through it.
+ * matching and creating always go through it (the core reading, the same as the `phone-e164` convert).
  */
 export function toE164(value: unknown, country: string): string | undefined {
-  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
-  if (typeof text !== 'string' || text.trim() === '') return undefined;
-  const parsed = parsePhoneNumberFromString(text, country as CountryCode);
-  return parsed?.isValid() === true ? parsed.number : undefined;
+  return coreToE164(value, country);
 }
 
 /** Like toE164, but a number that cannot be read is an error of this record (not of the run). */

@@ -1,10 +1,21 @@
 export { buildAuthorizeUrl, createOAuthState, type AuthorizeRequest } from './authorize-url.js';
+export {
+  checkPipelineScopes,
+  findScopeShortfalls,
+  grantedScopes,
+  type GrantedScopes,
+  type ScopeCheckOptions,
+  type ScopeShortfall,
+  type VaultSource,
+} from './check-scopes.js';
+export { connectionUse, pipelineConnections, type ConnectionUse } from './connection-uses.js';
 export { startLoopbackRedirect, type LoopbackRedirect, type LoopbackRedirectOptions } from './loopback-redirect.js';
-export { createOAuthTokenProvider, type OAuthTokenProviderOptions } from './oauth-token-provider.js';
+export { createOAuthTokenProvider, rotateOAuthToken, type OAuthTokenProviderOptions } from './oauth-token-provider.js';
 export { missingScopes, scopesFor } from './scopes.js';
 export { defaultKeyFile, loadSecretKey, parseSecretKey, SECRET_KEY_ENV } from './secret-key.js';
 export { createStaticTokenProvider } from './static-token-provider.js';
 export { parseStoredToken, tokenStatus, type StoredToken, type TokenStatus } from './stored-token.js';
+export { tokenSource, type TokenSource } from './token-source.js';
 export {
   exchangeCode,
   refreshOAuthToken,
@@ -14,4 +25,11 @@ export {
   type TokenEndpoint,
   type TokenGrant,
 } from './token-endpoint.js';
-export { createTokenVault, openTokenVault, TOKEN_NAMESPACE, type KeyValueStore, type TokenVault } from './token-vault.js';
+export {
+  createTokenVault,
+  openTokenVault,
+  TOKEN_NAMESPACE,
+  vaultIdentity,
+  type KeyValueStore,
+  type TokenVault,
+} from './token-vault.js';

@@ -7,7 +7,7 @@ import { serveHandlers, type LoopbackServer } from '../sandbox/serve-handlers.js
 import { createHttpClient } from '../http/http-client.js';
 import { closeAllPools } from '../http/pool-registry.js';
 import { forgetLimiters } from '../http/limiter-registry.js';
-import { createOAuthTokenProvider } from './oauth-token-provider.js';
+import { createOAuthTokenProvider, rotateOAuthToken, type OAuthTokenProviderOptions } from './oauth-token-provider.js';
 import { createTokenVault, type KeyValueStore, type TokenVault } from './token-vault.js';
 import { exchangeCode, storedTokenFrom, tokenEndpoint } from './token-endpoint.js';
 import type { StoredToken } from './stored-token.js';
@@ -92,8 +92,8 @@ function seededVault(token: Partial<StoredToken> = {}): TokenVault {
   return vault;
 }
 
-function provider(vault: TokenVault) {
-  return createOAuthTokenProvider({
+function options(vault: TokenVault, extra: Partial<OAuthTokenProviderOptions> = {}): OAuthTokenProviderOptions {
+  return {
     vault,
     connection: 'crm',
     auth,
@@ -101,7 +101,12 @@ function provider(vault: TokenVault) {
     clientSecret: 'secret-1',
     endpoint: tokenEndpoint(`${server.url}/oauth/token`, log),
     log,
-  });
+    ...extra,
+  };
+}
+
+function provider(vault: TokenVault, extra: Partial<OAuthTokenProviderOptions> = {}) {
+  return createOAuthTokenProvider(options(vault, extra));
 }
 
 describe('createOAuthTokenProvider', () => {
@@ -181,6 +186,59 @@ describe('createOAuthTokenProvider', () => {
   });
 });
 
+describe('time scaling and rotation', () => {
+  it('treats timeScale 0 as no scaling: a valid token is not refreshed on every call', async () => {
+    const tokens = provider(seededVault({ expiresAt: new Date(Date.now() + 60 * 60_000).toISOString() }), { timeScale: 0 });
+    for (let i = 0; i < 5; i += 1) expect(await tokens.getToken()).toBe('at-0');
+    expect(refreshCalls).toBe(0);
+  });
+
+  it('scales only the proactive skew; the lifetime the server gives is taken as given', async () => {
+    // 4 minutes left: inside the 5-minute skew, outside the 3-second one a 100-times faster clock uses.
+    const soon = provider(seededVault({ expiresAt: new Date(Date.now() + 4 * 60_000).toISOString() }), { timeScale: 100 });
+    expect(await soon.getToken()).toBe('at-0');
+    expect(refreshCalls).toBe(0);
+    const vault = seededVault();
+    const before = Date.now();
+    expect(await provider(vault, { timeScale: 100 }).getToken()).toBe('at-1');
+    const lifetime = Date.parse(vault.get('crm')?.expiresAt ?? '') - before;
+    expect(lifetime).toBeGreaterThan(86_398_000);
+    expect(lifetime).toBeLessThanOrEqual(86_400_000);
+  });
+
+  it('rotates a valid token on demand, sharing the single flight with the providers', async () => {
+    const vault = seededVault();
+    const tokens = provider(vault);
+    const [rotated, a, b] = await Promise.all([rotateOAuthToken(options(vault)), tokens.getToken(), tokens.getToken()]);
+    expect(refreshCalls).toBe(1);
+    expect([rotated.accessToken, a, b]).toEqual(['at-1', 'at-1', 'at-1']);
+    // Not expiring: a rotation refreshes anyway, and the refresh token is replaced.
+    const again = await rotateOAuthToken(options(vault));
+    expect(refreshCalls).toBe(2);
+    expect(again).toMatchObject({ accessToken: 'at-2', refreshToken: 'rt-2' });
+    expect(vault.get('crm')).toMatchObject({ refreshToken: 'rt-2', rotatedAt: expect.any(String) });
+    expect(forms.at(-1)).toMatchObject({ grant_type: 'refresh_token', refresh_token: 'rt-1' });
+  });
+
+  it('shares the single flight between vaults opened over the same store', async () => {
+    const store = memoryStore();
+    const key = randomBytes(32);
+    const [first, second] = [createTokenVault({ store, key }), createTokenVault({ store, key })];
+    first.put('crm', { kind: 'oauth2', accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: new Date(Date.now() - 1000).toISOString(), scopes: [], tokenType: 'Bearer', obtainedAt: new Date().toISOString() });
+    const results = await Promise.all([provider(first).getToken(), provider(second).getToken(), rotateOAuthToken(options(second))]);
+    expect(refreshCalls).toBe(1);
+    expect(results.map((r) => (typeof r === 'string' ? r : r.accessToken))).toEqual(['at-1', 'at-1', 'at-1']);
+  });
+
+  it('refuses to rotate a token without a refresh token', async () => {
+    const vault = seededVault();
+    const { refreshToken: _spent, ...withoutRefresh } = vault.get('crm') ?? { kind: 'oauth2', accessToken: 'x', scopes: [], tokenType: 'Bearer', obtainedAt: '' };
+    vault.put('crm', withoutRefresh);
+    await expect(rotateOAuthToken(options(vault))).rejects.toMatchObject({ code: 'AUTH_REVOKED', details: { systemic: true } });
+    expect(refreshCalls).toBe(0);
+  });
+});
+
 describe('exchangeCode and storedTokenFrom', () => {
   it('posts the code with the client credentials and reads the account', async () => {
     const grant = await exchangeCode({
@@ -201,9 +259,16 @@ describe('exchangeCode and storedTokenFrom', () => {
       redirect_uri: 'http://127.0.0.1:5555/callback',
     });
     expect(grant).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1', expiresInMs: 86_399_000, account: 'loc-9', tokenType: 'Bearer' });
-    const stored = storedTokenFrom(grant, { now: Date.parse('2026-01-01T00:00:00Z'), timeScale: 1000 });
-    expect(stored).toMatchObject({ kind: 'oauth2', obtainedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-01T00:01:26.399Z' });
+    const stored = storedTokenFrom(grant, { now: Date.parse('2026-01-01T00:00:00Z') });
+    // expires_in is taken as given: 86399 s later.
+    expect(stored).toMatchObject({ kind: 'oauth2', obtainedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-01T23:59:59.000Z' });
     expect(stored.rotatedAt).toBeUndefined();
+  });
+
+  it('records the requested scopes when the grant names none (RFC 6749: it granted what was asked)', () => {
+    const grant = { accessToken: 'a', refreshToken: 'r', expiresInMs: 1000, scopes: [], account: undefined, tokenType: 'Bearer' };
+    expect(storedTokenFrom(grant, { requestedScopes: ['contacts:read'] }).scopes).toEqual(['contacts:read']);
+    expect(storedTokenFrom({ ...grant, scopes: ['x'] }, { requestedScopes: ['contacts:read'] }).scopes).toEqual(['x']);
   });
 
   it('keeps the previous refresh token when a refresh returns none', () => {

@@ -4,7 +4,7 @@ import { FerryError } from '../errors/ferry-error.js';
 import type { TokenProvider } from '../http/token-provider.js';
 import type { StoredToken } from './stored-token.js';
 import { refreshOAuthToken, storedTokenFrom, type TokenEndpoint } from './token-endpoint.js';
-import type { TokenVault } from './token-vault.js';
+import { vaultIdentity, type TokenVault } from './token-vault.js';
 
 export interface OAuthTokenProviderOptions {
   readonly vault: TokenVault;
@@ -12,10 +12,14 @@ export interface OAuthTokenProviderOptions {
   readonly auth: OAuth2AuthKind;
   readonly clientId: string;
   readonly clientSecret: string;
-  /** Where refreshes are posted (see tokenEndpoint). */
+  /** Where refreshes are posted (see tokenEndpoint): the provider's refresh URL when it has one, else its token URL. */
   readonly endpoint: TokenEndpoint;
   readonly log?: Logger;
-  /** Token lifetimes and the refresh skew run this many times faster (sandboxes). */
+  /**
+   * The proactive refresh skew runs this many times faster (sandboxes); 0 or absent means no scaling. Token
+   * lifetimes are never scaled: the server's `expires_in` is taken as given (a time-scaled sandbox already
+   * answers with a scaled lifetime).
+   */
   readonly timeScale?: number;
   readonly now?: () => number;
 }
@@ -23,10 +27,89 @@ export interface OAuthTokenProviderOptions {
 const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000;
 
 /**
- * Refreshes in flight, per vault and connection: however many providers and calls find the token expired at
- * once, one refresh runs and they all wait for it (a second refresh would spend the rotated refresh token).
+ * Refreshes in flight, per vault identity (its store) and connection: however many providers, calls and
+ * rotations find a token to refresh at once, one refresh runs and they all wait for it (a second refresh would
+ * spend the rotated refresh token).
  */
-const inFlight = new WeakMap<TokenVault, Map<string, Promise<StoredToken>>>();
+const inFlight = new WeakMap<object, Map<string, Promise<StoredToken>>>();
+
+/** Why a refresh is asked for; each decides whether it is still needed once the stored token is read again. */
+type RefreshReason = { readonly kind: 'expiring' } | { readonly kind: 'refused'; readonly token: string } | { readonly kind: 'rotate' };
+
+function positiveScale(timeScale: number | undefined): number {
+  return timeScale !== undefined && Number.isFinite(timeScale) && timeScale > 0 ? timeScale : 1;
+}
+
+function loadToken(vault: TokenVault, connection: string): StoredToken {
+  const token = vault.get(connection);
+  if (token === undefined) {
+    throw new FerryError('AUTH_MISSING', `connection '${connection}' has no stored token`, {
+      hint: `run \`ferry auth ${connection}\` to connect it`,
+      details: { systemic: true },
+    });
+  }
+  return token;
+}
+
+function expiresSoon(token: StoredToken, skewMs: number, now: number): boolean {
+  return token.expiresAt !== undefined && Date.parse(token.expiresAt) - skewMs <= now;
+}
+
+/**
+ * Refreshes unless the stored token already changed: after an expiry, when it is no longer expiring; after a
+ * 401, when it is no longer the refused token (another call or process rotated it meanwhile). A rotation always
+ * refreshes, but joins a refresh already in flight instead of starting a second one.
+ */
+function refreshShared(options: OAuthTokenProviderOptions, reason: RefreshReason): Promise<StoredToken> {
+  const { vault, connection } = options;
+  const identity = vaultIdentity(vault);
+  let running = inFlight.get(identity);
+  if (running === undefined) {
+    running = new Map();
+    inFlight.set(identity, running);
+  }
+  const existing = running.get(connection);
+  if (existing !== undefined) return existing;
+  const map = running;
+  const now = options.now ?? Date.now;
+  const skewMs = (options.auth.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS) / positiveScale(options.timeScale);
+  const job = (async () => {
+    const stored = loadToken(vault, connection);
+    const stillNeeded =
+      reason.kind === 'rotate' ? true : reason.kind === 'expiring' ? expiresSoon(stored, skewMs, now()) : stored.accessToken === reason.token;
+    if (!stillNeeded) return stored;
+    if (stored.refreshToken === undefined) {
+      throw new FerryError('AUTH_REVOKED', `the token of '${connection}' ${reason.kind === 'rotate' ? 'has no refresh token' : 'is no longer valid and cannot be refreshed'}`, {
+        hint: `run \`ferry auth ${connection}\``,
+        details: { systemic: true },
+      });
+    }
+    const grant = await refreshOAuthToken({
+      endpoint: options.endpoint,
+      auth: options.auth,
+      connection,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      refreshToken: stored.refreshToken,
+    });
+    const next = storedTokenFrom(grant, { previous: stored, now: now() });
+    // Stored before anyone uses it: a crash right after never loses the only valid refresh token.
+    vault.put(connection, next);
+    options.log?.info({ connection, expiresAt: next.expiresAt, reason: reason.kind }, reason.kind === 'rotate' ? 'token rotated' : 'token refreshed');
+    return next;
+  })().finally(() => map.delete(connection));
+  map.set(connection, job);
+  return job;
+}
+
+/**
+ * Refreshes a connection's OAuth token now, whatever its expiry (scheduled rotation, `ferry auth rotate`): the
+ * refresh token rotates and the new pair is in the vault when this resolves. Shares the single flight of the
+ * token providers, so a rotation never races a refresh of a run.
+ */
+export function rotateOAuthToken(options: OAuthTokenProviderOptions): Promise<StoredToken> {
+  return refreshShared(options, { kind: 'rotate' });
+}
 
 /**
  * OAuth tokens from the vault, refreshed ahead of expiry and once on a 401. The rotated pair is written to the
@@ -35,77 +118,30 @@ const inFlight = new WeakMap<TokenVault, Map<string, Promise<StoredToken>>>();
  */
 export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): TokenProvider {
   const { vault, connection } = options;
-  const timeScale = options.timeScale ?? 1;
-  const skewMs = (options.auth.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS) / timeScale;
+  const skewMs = (options.auth.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS) / positiveScale(options.timeScale);
   const now = options.now ?? Date.now;
   let current: StoredToken | undefined;
 
   function load(): StoredToken {
-    const token = vault.get(connection);
-    if (token === undefined) {
-      throw new FerryError('AUTH_MISSING', `connection '${connection}' has no stored token`, {
-        hint: `run \`ferry auth ${connection}\` to connect it`,
-        details: { systemic: true },
-      });
-    }
-    current = token;
-    return token;
+    current = loadToken(vault, connection);
+    return current;
   }
 
-  const expiresSoon = (token: StoredToken): boolean =>
-    token.expiresAt !== undefined && Date.parse(token.expiresAt) - skewMs <= now();
-
-  /**
-   * Refreshes unless the stored token already changed: after an expiry, when it is no longer expiring; after
-   * a 401, when it is no longer the refused token (another call or process rotated it meanwhile).
-   */
-  function refresh(refusedToken: string | undefined): Promise<StoredToken> {
-    let running = inFlight.get(vault);
-    if (running === undefined) {
-      running = new Map();
-      inFlight.set(vault, running);
-    }
-    const existing = running.get(connection);
-    if (existing !== undefined) return existing;
-    const map = running;
-    const job = (async () => {
-      const stored = load();
-      const stillNeeded = refusedToken === undefined ? expiresSoon(stored) : stored.accessToken === refusedToken;
-      if (!stillNeeded) return stored;
-      if (stored.refreshToken === undefined) {
-        throw new FerryError('AUTH_REVOKED', `the token of '${connection}' is no longer valid and cannot be refreshed`, {
-          hint: `run \`ferry auth ${connection}\``,
-          details: { systemic: true },
-        });
-      }
-      const grant = await refreshOAuthToken({
-        endpoint: options.endpoint,
-        auth: options.auth,
-        connection,
-        clientId: options.clientId,
-        clientSecret: options.clientSecret,
-        refreshToken: stored.refreshToken,
-      });
-      const next = storedTokenFrom(grant, { previous: stored, now: now(), timeScale });
-      vault.put(connection, next);
-      current = next;
-      options.log?.info({ connection, expiresAt: next.expiresAt }, 'token refreshed');
-      return next;
-    })().finally(() => map.delete(connection));
-    map.set(connection, job);
-    return job;
+  async function refresh(reason: RefreshReason): Promise<StoredToken> {
+    current = await refreshShared(options, reason);
+    return current;
   }
 
   return {
     async getToken() {
-      const token = current !== undefined && !expiresSoon(current) ? current : load();
-      return expiresSoon(token) ? (await refresh(undefined)).accessToken : token.accessToken;
+      const cached = current !== undefined && !expiresSoon(current, skewMs, now()) ? current : load();
+      return expiresSoon(cached, skewMs, now()) ? (await refresh({ kind: 'expiring' })).accessToken : cached.accessToken;
     },
     async onUnauthorized(failedToken) {
       const stored = load();
       if (failedToken !== undefined && stored.accessToken !== failedToken) return true;
       if (stored.refreshToken === undefined) return false;
-      await refresh(failedToken ?? stored.accessToken);
+      await refresh({ kind: 'refused', token: failedToken ?? stored.accessToken });
       return true;
     },
     get scopes() {

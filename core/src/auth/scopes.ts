@@ -11,8 +11,12 @@ export function scopesFor(connector: ConnectorDef, pipelines: { readonly reads: 
   return [...scopes];
 }
 
-/** The needed scopes a token lacks, in the order they were needed. */
-export function missingScopes(granted: readonly string[], needed: readonly string[]): string[] {
+/**
+ * The needed scopes a token lacks, in the order they were needed. A token holding one of `grantsAll` (a legacy
+ * all-access scope, `ConnectorDef.scopes.grantsAll`) lacks nothing.
+ */
+export function missingScopes(granted: readonly string[], needed: readonly string[], grantsAll: readonly string[] = []): string[] {
   const have = new Set(granted);
+  if (grantsAll.some((scope) => have.has(scope))) return [];
   return [...new Set(needed)].filter((scope) => !have.has(scope));
 }

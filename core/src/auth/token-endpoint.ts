@@ -120,16 +120,20 @@ export function refreshOAuthToken(request: GrantRequest & { readonly refreshToke
 }
 
 /**
- * The record to store for a grant. A refresh that returns no new refresh token keeps the previous one; the
- * lifetime is divided by timeScale so sandboxes can expire tokens quickly.
+ * The record to store for a grant. A refresh that returns no new refresh token keeps the previous one; a grant
+ * that names no scopes keeps the previous ones, or `requestedScopes` (RFC 6749 §5.1: an answer without `scope`
+ * grants what was asked). The server's `expires_in` is taken as given, never time-scaled: a time-scaled sandbox
+ * already answers with a scaled lifetime, and only the client's proactive refresh skew scales.
  */
-export function storedTokenFrom(grant: TokenGrant, options: { previous?: StoredToken; now?: number; timeScale?: number } = {}): StoredToken {
+export function storedTokenFrom(
+  grant: TokenGrant,
+  options: { previous?: StoredToken; now?: number; requestedScopes?: readonly string[] } = {},
+): StoredToken {
   const now = options.now ?? Date.now();
   const previous = options.previous;
   const refreshToken = grant.refreshToken ?? previous?.refreshToken;
   const account = grant.account ?? previous?.account;
-  const scopes = grant.scopes.length > 0 ? grant.scopes : (previous?.scopes ?? []);
-  const timeScale = options.timeScale ?? 1;
+  const scopes = grant.scopes.length > 0 ? grant.scopes : (previous?.scopes ?? options.requestedScopes ?? []);
   return {
     kind: 'oauth2',
     accessToken: grant.accessToken,
@@ -139,6 +143,6 @@ export function storedTokenFrom(grant: TokenGrant, options: { previous?: StoredT
     ...(previous === undefined ? {} : { rotatedAt: new Date(now).toISOString() }),
     ...(refreshToken === undefined ? {} : { refreshToken }),
     ...(account === undefined ? {} : { account }),
-    ...(grant.expiresInMs === undefined ? {} : { expiresAt: new Date(now + grant.expiresInMs / timeScale).toISOString() }),
+    ...(grant.expiresInMs === undefined ? {} : { expiresAt: new Date(now + grant.expiresInMs).toISOString() }),
   };
 }

@@ -20,9 +20,20 @@ export interface TokenVault {
   remove(connection: string): void;
 }
 
+/** The store behind each vault: vaults over one store share one identity (see `vaultIdentity`). */
+const vaultStores = new WeakMap<TokenVault, object>();
+
+/**
+ * What identifies the tokens a vault holds: its store, so that two vaults opened over one store (one per run
+ * in a service) are known to hold the same tokens; the vault itself for vaults made elsewhere.
+ */
+export function vaultIdentity(vault: TokenVault): object {
+  return vaultStores.get(vault) ?? vault;
+}
+
 export function createTokenVault(options: { store: KeyValueStore; key: Buffer }): TokenVault {
   const { store, key } = options;
-  return {
+  const vault: TokenVault = {
     get(connection) {
       const sealed = store.getValue(TOKEN_NAMESPACE, connection);
       if (sealed === undefined || sealed === '') return undefined;
@@ -54,6 +65,8 @@ export function createTokenVault(options: { store: KeyValueStore; key: Buffer })
       else store.setValue(TOKEN_NAMESPACE, connection, '');
     },
   };
+  vaultStores.set(vault, store);
+  return vault;
 }
 
 /** The project's vault: key from FERRY_SECRET_KEY or `<project>/.ferry/secret.key` (created when missing). */

@@ -1,4 +1,4 @@
-import type { FieldMapSpec } from '../contract/pipeline.js';
+import type { FieldMapSpec, LinkRefSpec } from '../contract/pipeline.js';
 
 /**
  * The shapes of the files once their JSON Schema (config/*.schema.json) has accepted them: only what the
@@ -11,6 +11,7 @@ export interface AuthDocument {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly redirectUri?: string;
+  readonly scopes?: readonly string[];
 }
 
 export interface ConnectionDocument {
@@ -24,7 +25,7 @@ export interface ProjectDocument {
   readonly store?: string;
   readonly connections?: Readonly<Record<string, ConnectionDocument>>;
   readonly pipelines?: readonly string[];
-  readonly serve?: { readonly host?: string; readonly port?: number };
+  readonly serve?: { readonly host?: string; readonly port?: number; readonly rotate?: string };
   readonly log?: { readonly level?: string; readonly file?: string };
 }
 
@@ -40,6 +41,16 @@ export interface StepDocument {
   readonly with?: Readonly<Record<string, unknown>>;
   readonly map?: FieldMapSpec;
   readonly where?: string;
+  readonly requireLink?: boolean;
+  readonly link?: LinkRefSpec | boolean;
+}
+
+export interface IncludeDocument {
+  readonly stream: string;
+  readonly where?: string;
+  readonly map?: FieldMapSpec;
+  readonly to: StepDocument & { readonly connection: string };
+  readonly prune?: StepDocument;
 }
 
 export interface PipelineDocument {
@@ -51,8 +62,12 @@ export interface PipelineDocument {
     readonly stream: string;
     readonly sync?: 'full' | 'incremental';
     readonly params?: Readonly<Record<string, unknown>>;
+    readonly byId?: { readonly stream: string; readonly param: string };
   };
   readonly where?: string;
+  readonly when?: { readonly became: string };
+  readonly include?: readonly IncludeDocument[];
+  readonly skipEchoes?: boolean;
   readonly to: StepDocument & { readonly connection: string };
   readonly map?: FieldMapSpec;
   readonly then?: readonly StepDocument[];

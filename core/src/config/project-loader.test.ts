@@ -84,6 +84,17 @@ describe('loadProject', () => {
     expect(project.connections).toEqual({});
   });
 
+  it('reads the scopes a bearer token was created with and the token rotation schedule', () => {
+    const project = parseProject(
+      ['connections:', '  crm: { connector: crm, config: { baseUrl: "http://127.0.0.1:9" }, auth: { token: t, scopes: [contacts.readonly] } }', "serve: { rotate: '*/30 * * * *' }"].join('\n'),
+      join(dir, 'ferry.yaml'),
+      { registry, env: {} },
+    );
+    expect(project.connections['crm']?.auth).toEqual({ kind: 'bearer', token: 't', scopes: ['contacts.readonly'] });
+    expect(project.serve).toEqual({ host: '127.0.0.1', port: 8787, rotate: '*/30 * * * *' });
+    expect(parseProject('serve: { rotate: off }\n', join(dir, 'ferry.yaml'), { registry, env: {} }).serve.rotate).toBe('off');
+  });
+
   it('names a missing file', () => {
     const error = errorOf(() => loadProject(join(dir, 'ferry.yaml'), { registry, env: {} }));
     expect(error.code).toBe('CONFIG_NOT_FOUND');
@@ -181,6 +192,13 @@ describe('project file errors name file:line:column', () => {
     const error = projectError('connections:\n  "crm/eu": { connector: crm }\n');
     expect(error.code).toBe('CONFIG_SCHEMA');
     expect(error.message).toMatch(new RegExp(`^${file()}:2:3: key 'crm/eu' must be letters, digits`));
+  });
+
+  it('a token rotation schedule that is not a cron expression', () => {
+    const error = projectError('serve:\n  rotate: every night\n');
+    expect(error.code).toBe('CONFIG_BAD_SCHEDULE');
+    expect(error.message).toMatch(new RegExp(`^${file()}:2:11: serve.rotate 'every night' is not a cron expression`));
+    expect(error.hint).toContain('17 3 * * *');
   });
 
   it('an empty file', () => {

@@ -12,6 +12,7 @@ import { childPointer, pointerOf } from './json-pointer.js';
 import { loadDocument, valueAt, type LoadedDocument } from './load-document.js';
 import { expandPipelineFiles } from './pipeline-files.js';
 import { readConfigFile } from './read-config-file.js';
+import { checkSchedule } from './schedule.js';
 
 export interface ProjectLoadOptions {
   readonly registry: ConnectorRegistry;
@@ -66,6 +67,15 @@ export function parseProject(text: string, file: string, options: ProjectLoadOpt
 
   const pipelines = expandPipelineFiles(project.pipelines, baseDir, loaded.source);
   problems.push(...pipelines.problems);
+  const rotate = project.serve?.rotate;
+  const rotateProblem = rotate === undefined || rotate === 'off' ? undefined : checkSchedule(rotate);
+  if (rotateProblem !== undefined) {
+    problems.push(
+      new ConfigError('CONFIG_BAD_SCHEDULE', loaded.source.positionOf(pointerOf(['serve', 'rotate']), 'value'), `serve.rotate '${rotate}' is not a cron expression: ${rotateProblem}`, {
+        hint: "write five fields (minute hour day month weekday), e.g. '17 3 * * *' for daily at 03:17, or off",
+      }),
+    );
+  }
   throwProblems(problems);
 
   const store = project.store ?? DEFAULT_STORE;
@@ -75,7 +85,11 @@ export function parseProject(text: string, file: string, options: ProjectLoadOpt
     store: /^[a-z][a-z0-9+.-]*:\/\//i.test(store) ? store : resolve(baseDir, store),
     connections,
     pipelineFiles: pipelines.files,
-    serve: { host: project.serve?.host ?? DEFAULT_SERVE.host, port: project.serve?.port ?? DEFAULT_SERVE.port },
+    serve: {
+      host: project.serve?.host ?? DEFAULT_SERVE.host,
+      port: project.serve?.port ?? DEFAULT_SERVE.port,
+      ...(rotate === undefined ? {} : { rotate }),
+    },
     log: {
       level: project.log?.level ?? DEFAULT_LOG_LEVEL,
       ...(project.log?.file === undefined ? {} : { file: resolve(baseDir, project.log.file) }),
@@ -166,6 +180,7 @@ function buildAuth(
     ...(auth?.clientId === undefined ? {} : { clientId: auth.clientId }),
     ...(auth?.clientSecret === undefined ? {} : { clientSecret: auth.clientSecret }),
     ...(auth?.redirectUri === undefined ? {} : { redirectUri: auth.redirectUri }),
+    ...(auth?.scopes === undefined ? {} : { scopes: auth.scopes }),
   };
   const acceptsKind = kind === 'none' ? accepted.length === 0 || accepted.includes('none') : accepted.includes(kind);
   if (!acceptsKind) {

@@ -178,6 +178,11 @@ export interface OAuth2AuthKind {
   readonly kind: 'oauth2';
   readonly authorizeUrl: string;
   readonly tokenUrl: string;
+  /**
+   * Where refresh grants are posted when the provider documents a route of its own (Salesmsg
+   * `…/oauth/token/refresh`); default `tokenUrl`.
+   */
+  readonly refreshUrl?: string;
   /** Separator the provider wants between scopes in the authorize URL. */
   readonly scopeSeparator: ' ' | ',';
   /** Reads the account (GHL locationId) from a token response. */
@@ -221,6 +226,8 @@ export interface ScopeSet {
   readonly read: readonly string[];
   /** Scopes added when a pipeline writes. */
   readonly write: readonly string[];
+  /** Legacy scopes that grant everything on their own (Salesmsg's older tokens carry only `public-api`). */
+  readonly grantsAll?: readonly string[];
 }
 
 export interface ConnectorDef {

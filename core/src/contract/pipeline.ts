@@ -50,6 +50,38 @@ export interface StepSpec {
   /** `then` steps may map their own input; `$result` is the previous step's result. */
   readonly map?: FieldMapSpec;
   readonly where?: string;
+  /** `to` only: records of a source record that has no link to the destination yet are skipped (updates only). */
+  readonly requireLink?: boolean;
+  /**
+   * `to`: the step acts on the destination record linked to ANOTHER source record (`{ stream, id, entity }`: the
+   * link of `<stream>/<record[id]>` to `entity`); records without that link are skipped. `then`: `true` links the
+   * step's result to the source record (entity from the action), so that later runs update it instead of adding one.
+   */
+  readonly link?: LinkRefSpec | boolean;
+}
+
+/** The link of another source record of the same connection: `stream` record `record[id]` → destination `entity`. */
+export interface LinkRefSpec {
+  readonly stream: string;
+  /** Field of the source record that holds the other record's id (`contact_id`). */
+  readonly id: string;
+  /** Destination entity of the link (`tasks`); default: the step's own entity. */
+  readonly entity?: string;
+}
+
+/**
+ * A child stream read for each parent record the pipeline processes (a contact's tasks): its records are written
+ * through the same map, link and de-duplication machinery, and children gone since the last read are pruned.
+ */
+export interface IncludeSpec {
+  /** A stream of the source connection whose `parent` is the pipeline's stream (e.g. `contact.tasks`). */
+  readonly stream: string;
+  readonly where?: string;
+  /** Without a map, child records reach the action unchanged. */
+  readonly map?: FieldMapSpec;
+  readonly to: StepSpec;
+  /** Action run with the linked id of each child seen last time for this parent but not now (e.g. a delete). */
+  readonly prune?: StepSpec;
 }
 
 export interface PipelineSpec {
@@ -63,8 +95,22 @@ export interface PipelineSpec {
     readonly stream: string;
     readonly sync: SyncMode;
     readonly params?: Readonly<Record<string, unknown>>;
+    /** A run given this param (`--param contactId=…`) reads that one record through `stream` (e.g. `contact`). */
+    readonly byId?: { readonly stream: string; readonly param: string };
   };
   readonly where?: string;
+  /**
+   * Only records that START to pass `became` (JSONata) go on: the engine remembers, per source record, whether it
+   * passed last time it was seen; one seen for the first time passing counts as a start.
+   */
+  readonly when?: { readonly became: string };
+  /** Child streams read and written for each parent record. */
+  readonly include?: readonly IncludeSpec[];
+  /**
+   * Records that show exactly what ferry itself last wrote to them (found by their id in the link table as a
+   * destination record) are its own echo — a webhook about ferry's write — and are skipped.
+   */
+  readonly skipEchoes?: boolean;
   readonly to: StepSpec;
   readonly map: FieldMapSpec;
   /** True when the file has no `map`: records reach the action unchanged (e.g. a stream copied into a warehouse). */
@@ -84,6 +130,11 @@ export interface ConnectionAuthSpec {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly redirectUri?: string;
+  /**
+   * Scopes a static bearer token was created with (a token cannot be asked): runs check them before reading.
+   * Left out, the check is skipped for tokens from ferry.yaml or the environment.
+   */
+  readonly scopes?: readonly string[];
 }
 
 export interface ConnectionSpec {
@@ -103,6 +154,11 @@ export interface ProjectSpec {
   readonly connections: Readonly<Record<string, ConnectionSpec>>;
   /** Pipeline files (globs expanded, absolute). */
   readonly pipelineFiles: readonly string[];
-  readonly serve: { readonly host: string; readonly port: number };
+  readonly serve: {
+    readonly host: string;
+    readonly port: number;
+    /** Cron expression of the service's oauth2 token rotation; `off` disables it (default daily). */
+    readonly rotate?: string;
+  };
   readonly log: { readonly level: string; readonly file?: string };
 }

@@ -100,6 +100,17 @@ export interface BatchCommit {
   readonly resolvedDeadLetters?: readonly number[];
   /** Dead letters that a replay tried and that failed again: the same row takes the new error and attempts. */
   readonly retriedDeadLetters?: readonly DeadLetterRetry[];
+  /** Links whose destination record is gone (a pruned child, a deleted task): removed with every pipeline's write. */
+  readonly unlinks?: readonly LinkKey[];
+  /** Key/value entries (`setValue`) that must land with this batch (what a record looked like when it was settled). */
+  readonly values?: readonly KeyValueWrite[];
+}
+
+/** One `setValue` inside a batch. */
+export interface KeyValueWrite {
+  readonly namespace: string;
+  readonly key: string;
+  readonly value: string;
 }
 
 /** A replayed dead letter that failed again; it stays open (one row per record, never a duplicate). */
@@ -124,8 +135,18 @@ export interface Store {
   clearCheckpoint(key: CheckpointKey): void;
 
   getLink(key: LinkKey, pipeline: string): LinkRow | undefined;
+  /**
+   * Optional: `getLink` for many keys in one call (the engine looks a whole page up at once when a store has it).
+   * One answer per key, in the order of `keys`; undefined where there is no link.
+   */
+  getLinks?(keys: readonly LinkKey[], pipeline: string): (LinkRow | undefined)[];
   /** Reverse look-up: which source record is linked to this destination id (echo detection). */
   findLinkByTarget(targetConnection: string, targetEntity: string, targetId: string): LinkRow | undefined;
+  /**
+   * Optional: `findLinkByTarget` among the links that come from one source connection (which Salesmsg contact this
+   * GHL contact was written from), whatever other connections link to the same record.
+   */
+  findLinkFrom?(sourceConnection: string, targetConnection: string, targetEntity: string, targetId: string): LinkRow | undefined;
 
   commitBatch(batch: BatchCommit): void;
 

@@ -9,6 +9,7 @@ import { createTokenVault, type KeyValueStore, type TokenVault } from '../auth/t
 import { forgetLimiters } from '../http/limiter-registry.js';
 import { closeAllPools } from '../http/pool-registry.js';
 import { createContextFactory, type ContextFactory } from './context-factory.js';
+import { hardStopSignal } from './hard-stop.js';
 
 const log = pino({ level: 'silent' });
 let api: LoopbackServer;
@@ -20,6 +21,10 @@ beforeAll(async () => {
     http.get('*/v1/whoami', ({ request }) => {
       seenAuth.push(request.headers.get('authorization') ?? '');
       return HttpResponse.json({ ok: true, version: request.headers.get('version') });
+    }),
+    http.get('*/v1/medium', async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      return HttpResponse.json({ done: true });
     }),
     http.get('*/v1/slow', async () => {
       await new Promise((r) => setTimeout(r, 2000));
@@ -177,11 +182,30 @@ describe('createContextFactory', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(500);
   });
 
-  it('aborts calls when the run stops', async () => {
+  it('aborts calls on its hard stop', async () => {
     const controller = new AbortController();
     const contexts = factory([{ name: 'main', connector: 'crm', config: base(), auth: { kind: 'bearer', token: 't' } }], { signal: controller.signal });
+    expect(contexts.context('main').signal).toBe(controller.signal);
     const pending = contexts.context('main').http.request({ method: 'GET', path: '/slow' });
     setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('lets calls in flight finish on a graceful stop, and aborts them once the drain time is over', async () => {
+    const graceful = new AbortController();
+    const patient = hardStopSignal(graceful.signal, { drainMs: 5_000 });
+    const contexts = factory([{ name: 'main', connector: 'crm', config: base(), auth: { kind: 'bearer', token: 't' } }], { signal: patient.signal });
+    const finishing = contexts.context('main').http.request({ method: 'GET', path: '/medium' });
+    setTimeout(() => graceful.abort(new Error('Ctrl-C')), 20);
+    await expect(finishing).resolves.toMatchObject({ body: { done: true } });
+    patient.dispose();
+
+    const stop = new AbortController();
+    const hasty = hardStopSignal(stop.signal, { drainMs: 100 });
+    const cut = factory([{ name: 'main', connector: 'crm', config: base(), auth: { kind: 'bearer', token: 't' } }], { signal: hasty.signal });
+    const stuck = cut.context('main').http.request({ method: 'GET', path: '/slow' });
+    setTimeout(() => stop.abort(new Error('Ctrl-C')), 20);
+    await expect(stuck).rejects.toMatchObject({ name: 'AbortError' });
+    hasty.dispose();
   });
 });

@@ -4,12 +4,12 @@ import type { HttpClient, HttpRequest, HttpResponse, HttpStats } from '../contra
 import type { Logger } from '../contract/logger.js';
 import type { ProjectSpec } from '../contract/pipeline.js';
 import { FerryError } from '../errors/ferry-error.js';
-import { didYouMeanSuffix } from '../util/did-you-mean.js';
 import { createHttpClient, type HttpTimeouts, type RetryOptions } from '../http/http-client.js';
 import { limiterFor } from '../http/limiter-registry.js';
 import { closePools } from '../http/pool-registry.js';
 import { openTokenVault, type KeyValueStore, type TokenVault } from '../auth/token-vault.js';
 import { connectionToken } from './connection-token.js';
+import { lookUpConnection } from './connection-lookup.js';
 
 export interface ContextFactoryOptions {
   readonly project: ProjectSpec;
@@ -19,8 +19,12 @@ export interface ContextFactoryOptions {
   /** Default: the project's vault, opened on first need (key from FERRY_SECRET_KEY or .ferry/secret.key). */
   readonly vault?: TokenVault;
   readonly log: Logger;
-  /** The run's stop signal: it aborts queued and in-flight calls. */
-  readonly signal: AbortSignal;
+  /**
+   * The HARD stop: it aborts queued and in-flight calls, and is the contexts' `signal`. Never pass the engine's
+   * graceful stop here — a graceful stop lets the records in flight finish, which needs their calls (see
+   * `hardStopSignal`). Absent: calls are never aborted by the factory.
+   */
+  readonly signal?: AbortSignal;
   /** Rate windows, penalties and token lifetimes run this many times faster (sandboxes, benches). */
   readonly timeScale?: number;
   readonly timeouts?: Partial<HttpTimeouts>;
@@ -64,6 +68,7 @@ function noHttp(connection: string, connector: string): HttpClient {
  */
 export function createContextFactory(options: ContextFactoryOptions): ContextFactory {
   const env = options.env ?? process.env;
+  const hardStop = options.signal ?? new AbortController().signal;
   const contexts = new Map<string, ConnectorContext>();
   const clients = new Map<string, HttpClient>();
   const origins = new Set<string>();
@@ -82,20 +87,7 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
   }
 
   function build(name: string): ConnectorContext {
-    const spec = options.project.connections[name];
-    if (spec === undefined) {
-      const known = Object.keys(options.project.connections);
-      throw new FerryError('CONNECTION_UNKNOWN', `no connection '${name}' in ${options.project.file}${didYouMeanSuffix(name, known)}`, {
-        hint: known.length === 0 ? 'add it under `connections:` in ferry.yaml' : `connections: ${known.join(', ')}`,
-      });
-    }
-    const connector = options.registry.get(spec.connector);
-    if (connector === undefined) {
-      const known = [...options.registry.keys()];
-      throw new FerryError('CONNECTOR_UNKNOWN', `connection '${name}' uses connector '${spec.connector}', which is not installed${didYouMeanSuffix(spec.connector, known)}`, {
-        hint: `installed connectors: ${known.join(', ')}`,
-      });
-    }
+    const { spec, connector } = lookUpConnection(options.project, options.registry, name);
     const needsVault = spec.auth.kind === 'oauth2' || (spec.auth.kind === 'bearer' && spec.auth.token === undefined);
     const account =
       stringSetting(spec.config, 'locationId') ??
@@ -110,7 +102,7 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
     } else {
       const baseUrl = connector.http.baseUrl(spec.config);
       origins.add(new URL(baseUrl).origin);
-      const token = connectionToken({ spec, connector, baseUrl, vault: openVault, env, log, timeScale: options.timeScale });
+      const token = connectionToken({ spec, connector, vault: openVault, env, log, timeScale: options.timeScale });
       const limiterOptions = options.timeScale === undefined ? {} : { timeScale: options.timeScale };
       const client = createHttpClient({
         connector: connector.name,
@@ -128,8 +120,8 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
       });
       clients.set(name, client);
       http = {
-        // Calls without their own signal stop with the run.
-        request: <T>(request: HttpRequest) => client.request<T>(request.signal === undefined ? { ...request, signal: options.signal } : request),
+        // Calls without their own signal stop on the hard stop.
+        request: <T>(request: HttpRequest) => client.request<T>(request.signal === undefined ? { ...request, signal: hardStop } : request),
         get stats() {
           return client.stats;
         },
@@ -142,7 +134,7 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
       account,
       http,
       log,
-      signal: options.signal,
+      signal: hardStop,
       baseDir: options.project.baseDir,
       cache: new Map(),
     };

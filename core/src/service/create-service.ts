@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../contract/logger.js';
 import { FerryError } from '../errors/ferry-error.js';
+import { checkPipelineScopes } from '../auth/check-scopes.js';
+import { openTokenVault, type TokenVault } from '../auth/token-vault.js';
 import { createContextFactory } from '../runtime/context-factory.js';
 import { errorFields } from './error-fields.js';
 import { replyJson } from './http-reply.js';
@@ -11,6 +13,7 @@ import { PipelineGates } from './pipeline-gates.js';
 import { PipelineSchedules, type ScheduleInfo } from './pipeline-schedules.js';
 import { LimiterWatch, createRunExecutor } from './run-executor.js';
 import { SERVICE_DEFAULTS, type ServiceOptions } from './service-options.js';
+import { DEFAULT_ROTATION_SCHEDULE, TokenRotation } from './token-rotation.js';
 import { ServiceMetrics } from './service-metrics.js';
 import { buildWebhookEndpoints, describeWebhookEndpoints, type WebhookEndpointInfo } from './webhook-endpoints.js';
 import { WebhookLanes } from './webhook-lanes.js';
@@ -82,9 +85,31 @@ export function createService(options: ServiceOptions): FerryService {
     { defaultMetrics: settings.defaultMetrics !== false },
   );
   const execute = createRunExecutor(
-    { project: options.project, registry: options.registry, store: options.store, log, metrics, vault: options.vault, env: options.env, timeScale: options.timeScale },
+    {
+      project: options.project,
+      registry: options.registry,
+      store: options.store,
+      log,
+      metrics,
+      vault: options.vault,
+      env: options.env,
+      timeScale: options.timeScale,
+      drainTimeoutMs: settings.drainTimeoutMs,
+    },
     limiters,
   );
+  // One vault for the scope check and the rotations, opened on first need (it may create the key file).
+  let vault = options.vault;
+  const openVault = (): TokenVault =>
+    (vault ??= openTokenVault({ store: options.store, projectDir: options.project.baseDir, ...(options.env === undefined ? {} : { env: options.env }) }));
+  const rotation = new TokenRotation({
+    project: options.project,
+    registry: options.registry,
+    vault: openVault,
+    log,
+    schedule: settings.rotate ?? options.project.serve.rotate ?? DEFAULT_ROTATION_SCHEDULE,
+    timezone: options.timezone,
+  });
   const endpoints = buildWebhookEndpoints(options.project, options.registry, options.pipelines);
   const lanes = new WebhookLanes({ gates, execute, signal: webhookStop.signal, maxBatchRecords: settings.maxBatchRecords, log });
   const processor = new InboxProcessor({
@@ -218,12 +243,13 @@ export function createService(options: ServiceOptions): FerryService {
     state = 'stopping';
     log.info({ running: [...gates.running().keys()], deliveriesInProgress: processor.inFlight }, 'stopping: finishing work in progress');
     schedules.stop();
+    rotation.stop();
     scheduleStop.abort(new Error('the service is stopping'));
     processor.stop();
     lanes.close();
     const drainLimit = setTimeout(() => webhookStop.abort(new Error('the service is stopping')), settings.drainTimeoutMs);
     try {
-      await Promise.all([schedules.idle(), lanes.idle(), processor.idle()]);
+      await Promise.all([schedules.idle(), lanes.idle(), processor.idle(), rotation.idle()]);
     } finally {
       clearTimeout(drainLimit);
       webhookStop.abort(new Error('the service stopped'));
@@ -256,6 +282,8 @@ export function createService(options: ServiceOptions): FerryService {
       startedAt = Date.now();
       let address: AddressInfo;
       try {
+        // Refuse to serve pipelines whose tokens lack a scope: every run of theirs would fail.
+        checkPipelineScopes(options.pipelines, options.project, options.registry, openVault, { log, ...(options.env === undefined ? {} : { env: options.env }) });
         address = await listen(settings.host ?? options.project.serve.host, settings.port ?? options.project.serve.port);
       } catch (error) {
         state = 'stopped';
@@ -263,6 +291,7 @@ export function createService(options: ServiceOptions): FerryService {
       }
       processor.start();
       if (settings.schedules !== false) schedules.start();
+      rotation.start();
       const url = originOf(address);
       log.info({ url, webhooks: endpointInfos.map((e) => e.path), schedules: schedules.describe().length }, 'serving');
       return { url };

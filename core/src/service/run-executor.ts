@@ -12,6 +12,8 @@ import { runPipeline } from '../engine/run-pipeline.js';
 import type { RunCallStats, RunResult } from '../engine/run-types.js';
 import { limiterFor } from '../http/limiter-registry.js';
 import { createContextFactory } from '../runtime/context-factory.js';
+import { hardStopSignal } from '../runtime/hard-stop.js';
+import { SERVICE_DEFAULTS } from './service-options.js';
 import { errorFields } from './error-fields.js';
 import type { RunSource, ServiceMetrics } from './service-metrics.js';
 
@@ -39,6 +41,8 @@ export interface RunExecutorOptions {
   readonly vault?: TokenVault | undefined;
   readonly env?: Environment | undefined;
   readonly timeScale?: number | undefined;
+  /** How long a stopping run's calls in flight may take before they are aborted (default 10 s). */
+  readonly drainTimeoutMs?: number | undefined;
 }
 
 export type RunExecutor = (request: RunRequest) => Promise<RunOutcome>;
@@ -99,12 +103,16 @@ export function createRunExecutor(options: RunExecutorOptions, limiters: Limiter
     const log = options.log.child({ pipeline: pipeline.name, trigger: request.trigger });
     const started = performance.now();
     const meter = options.metrics.run(pipeline.name, request.source);
+    // A scheduled run's stop is graceful: its calls in flight are aborted only once the drain time is over. A
+    // webhook run's stop already comes after the drain time.
+    const drainMs = request.source === 'webhook' ? 0 : (options.drainTimeoutMs ?? SERVICE_DEFAULTS.drainTimeoutMs);
+    const hardStop = hardStopSignal(request.signal, { drainMs });
     const contexts = createContextFactory({
       project: options.project,
       registry: options.registry,
       store: options.store,
       log,
-      signal: request.signal,
+      signal: hardStop.signal,
       ...(options.vault === undefined ? {} : { vault: options.vault }),
       ...(options.env === undefined ? {} : { env: options.env }),
       ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
@@ -143,6 +151,7 @@ export function createRunExecutor(options: RunExecutorOptions, limiters: Limiter
       log.error({ error: errorFields(error) }, 'run refused before reading');
       return { kind: 'refused', error };
     } finally {
+      hardStop.dispose();
       await contexts.close().catch((error: unknown) => log.warn({ error: errorFields(error) }, 'closing the run\'s connections failed'));
     }
   };

@@ -46,6 +46,11 @@ export interface ServiceOptions {
   readonly env?: Environment;
   /** Rate windows run this many times faster (sandboxes, tests). */
   readonly timeScale?: number;
+  /**
+   * When the oauth2 tokens are rotated: a cron expression (a sixth leading field counts seconds) or `off`.
+   * Default `serve.rotate` of ferry.yaml, else daily at 03:17.
+   */
+  readonly rotate?: string;
   /** Jitter source for retry backoff (tests). */
   readonly random?: () => number;
 }

@@ -1,2 +1,3 @@
 export { didYouMean, didYouMeanSuffix } from './did-you-mean.js';
 export { canonicalJson, contentHash } from './content-hash.js';
+export { DEFAULT_PHONE_COUNTRY, isPhoneCountry, toE164 } from './phone.js';

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { toE164 } from '@ferry/core';
 import { fail, validationReply } from './replies.js';
 
 /** Contact fields a create or update may set. */
@@ -17,8 +17,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The number as the API stores it (E.164), or undefined when it is not a phone number. */
 export function storedNumber(raw: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(raw, 'US');
-  return parsed?.isValid() === true ? parsed.number : undefined;
+  return toE164(raw, 'US');
 }
 
 function text(value: unknown, field: string, errors: Record<string, string[]>, max = 255): string | null | undefined {

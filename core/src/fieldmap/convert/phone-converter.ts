@@ -1,16 +1,15 @@
-// The `max` metadata validates the digits themselves, not only their count: `+1 555 555 5555` is refused.
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { isPhoneCountry, toE164 } from '../../util/phone.js';
 import { ConvertFailure, describeValue, fieldMapInvalid } from '../fieldmap-errors.js';
 import type { ConvertContext, ConverterDefinition } from './convert-types.js';
 import { describeType } from './text-converters.js';
 
 const COUNTRY_HINT = 'use a two-letter ISO 3166 country code such as US, CA, GB or DE';
 
-function countryCode(raw: unknown, source: string, context: ConvertContext): CountryCode {
-  if (typeof raw !== 'string' || !isSupportedCountry(raw.toUpperCase())) {
+function countryCode(raw: unknown, source: string, context: ConvertContext): string {
+  if (typeof raw !== 'string' || !isPhoneCountry(raw)) {
     throw fieldMapInvalid(context.field, `${source} '${describeValue(raw)}' is not a country phone numbers are known for`, COUNTRY_HINT);
   }
-  return raw.toUpperCase() as CountryCode;
+  return raw.toUpperCase();
 }
 
 function optionCountry(options: unknown, context: ConvertContext): unknown {
@@ -53,11 +52,11 @@ export const phoneE164: ConverterDefinition = {
       if (typeof value === 'string') text = value;
       else if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) text = String(value);
       else throw new ConvertFailure(value, `not a phone number (got ${describeType(value)})`, 'map the field that holds the phone number');
-      const parsed = parsePhoneNumberFromString(text, country);
-      if (parsed === undefined || !parsed.isValid()) {
+      const e164 = toE164(text, country);
+      if (e164 === undefined) {
         throw new ConvertFailure(value, `not a phone number (read in ${country})`, `fix the number at the source, or set { phone: { country: XX } } if its numbers are not from ${country}`);
       }
-      return parsed.number;
+      return e164;
     };
   },
 };
