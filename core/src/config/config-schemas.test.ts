@@ -45,13 +45,23 @@ describe('config/*.schema.json', () => {
     expect(existsSync(resolve(dirname(example), modeline?.[1] ?? ''))).toBe(true);
     const loaded = loadDocument(text, example, 'ferry', {
       GHL_LOCATION_ID: 'loc',
-      GHL_TOKEN: 'token',
+      GHL_CLIENT_ID: 'client',
+      GHL_CLIENT_SECRET: 'secret',
+      GHL_REPORTS_LOCATION_ID: 'loc2',
+      GHL_REPORTS_TOKEN: 'token',
+      SALESMSG_ACCOUNT_ID: '1001',
+      SALESMSG_WEBHOOK_SECRET: '0123456789abcdef',
       SALESMSG_TOKEN: 'token',
     });
     expect(loaded.value).toMatchObject({
       store: './ferry.db',
-      connections: { ghl: { connector: 'ghl' }, salesmsg: { connector: 'salesmsg' }, warehouse: { connector: 'sqlite' } },
-      serve: { host: '127.0.0.1', port: 8787 },
+      connections: {
+        ghl: { connector: 'ghl', auth: { kind: 'oauth2', clientId: 'client', clientSecret: 'secret' } },
+        'ghl-reports': { connector: 'ghl', auth: { kind: 'bearer', token: 'token', scopes: ['contacts.readonly'] } },
+        salesmsg: { connector: 'salesmsg', auth: { kind: 'bearer', token: 'token' } },
+        warehouse: { connector: 'sqlite' },
+      },
+      serve: { host: '127.0.0.1', port: 8787, rotate: '17 3 * * *' },
     });
   });
 

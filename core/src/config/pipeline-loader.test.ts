@@ -114,7 +114,7 @@ describe('pipeline errors name file:line:column, what was expected, and a fix', 
     const error = leadsError('where:', 'wher:');
     expect(error.code).toBe('CONFIG_UNKNOWN_KEY');
     expect(error.message).toBe("pipelines/leads.yaml:7:1: unknown key 'wher' — did you mean 'where'?");
-    expect(error.hint).toBe("rename it to 'where', or use one of: name, description, on, from, where, to, map, then, concurrency, batchSize");
+    expect(error.hint).toBe("rename it to 'where', or use one of: name, description, on, from, where, when, to, map, then, include, skipEchoes, concurrency, batchSize");
   });
 
   it('a field map entry that fits no form', () => {

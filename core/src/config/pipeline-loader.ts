@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
-import type { PipelineSpec, ProjectSpec, StepSpec, TriggerSpec } from '../contract/pipeline.js';
+import type { IncludeSpec, PipelineSpec, ProjectSpec, StepSpec, TriggerSpec } from '../contract/pipeline.js';
 import { ConfigError, displayPath, throwProblems } from './config-error.js';
 import type { ConnectorRegistry } from './connector-registry.js';
-import type { PipelineDocument, StepDocument } from './documents.js';
+import type { IncludeDocument, PipelineDocument, StepDocument } from './documents.js';
 import type { Environment } from './env-references.js';
 import { childPointer, pointerOf } from './json-pointer.js';
 import { loadDocument } from './load-document.js';
 import { checkFieldMap, checkWhere } from './pipeline-expressions.js';
 import { checkPipelineReferences } from './pipeline-references.js';
+import { checkLinkReferences } from './pipeline-link-references.js';
 import { readConfigFile } from './read-config-file.js';
 
 export interface PipelineLoadOptions {
@@ -33,7 +34,7 @@ export function parsePipeline(text: string, file: string, options: PipelineLoadO
   const { source } = loaded;
 
   const references = checkPipelineReferences(doc, loaded, options.project, options.registry);
-  const problems: ConfigError[] = [...references.problems];
+  const problems: ConfigError[] = [...references.problems, ...checkLinkReferences(doc, loaded, options.project, options.registry)];
   const compileProblems = [
     doc.where === undefined ? undefined : checkWhere(doc.where, '/where', source),
     doc.map === undefined ? undefined : checkFieldMap(doc.map, '/map', source),
@@ -42,6 +43,15 @@ export function parsePipeline(text: string, file: string, options: PipelineLoadO
       return [
         step.where === undefined ? undefined : checkWhere(step.where, childPointer(pointer, 'where'), source),
         step.map === undefined ? undefined : checkFieldMap(step.map, childPointer(pointer, 'map'), source),
+      ];
+    }),
+    doc.when === undefined ? undefined : checkWhere(doc.when.became, '/when/became', source),
+    ...(doc.include ?? []).flatMap((include, index) => {
+      const pointer = pointerOf(['include', index]);
+      return [
+        include.where === undefined ? undefined : checkWhere(include.where, childPointer(pointer, 'where'), source),
+        include.map === undefined ? undefined : checkFieldMap(include.map, childPointer(pointer, 'map'), source),
+        include.prune?.map === undefined ? undefined : checkFieldMap(include.prune.map, pointerOf(['include', index, 'prune', 'map']), source),
       ];
     }),
   ];
@@ -64,8 +74,12 @@ export function parsePipeline(text: string, file: string, options: PipelineLoadO
       stream: doc.from.stream,
       sync: references.sync,
       ...(references.params === undefined ? {} : { params: references.params }),
+      ...(doc.from.byId === undefined ? {} : { byId: { stream: doc.from.byId.stream, param: doc.from.byId.param } }),
     },
     ...(doc.where === undefined ? {} : { where: doc.where }),
+    ...(doc.when === undefined ? {} : { when: { became: doc.when.became } }),
+    ...(doc.include === undefined ? {} : { include: doc.include.map(includeSpec) }),
+    ...(doc.skipEchoes === undefined ? {} : { skipEchoes: doc.skipEchoes }),
     to,
     map: doc.map ?? {},
     ...(doc.map === undefined ? { passThrough: true } : {}),
@@ -85,6 +99,18 @@ function stepSpec(step: StepDocument, connection: string, options: Readonly<Reco
     ...(options === undefined ? {} : { with: options }),
     ...(step.map === undefined ? {} : { map: step.map }),
     ...(step.where === undefined ? {} : { where: step.where }),
+    ...(step.requireLink === undefined ? {} : { requireLink: step.requireLink }),
+    ...(step.link === undefined ? {} : { link: step.link }),
+  };
+}
+
+function includeSpec(include: IncludeDocument): IncludeSpec {
+  return {
+    stream: include.stream,
+    ...(include.where === undefined ? {} : { where: include.where }),
+    ...(include.map === undefined ? {} : { map: include.map }),
+    to: stepSpec(include.to, include.to.connection, include.to.with),
+    ...(include.prune === undefined ? {} : { prune: stepSpec(include.prune, include.prune.connection ?? include.to.connection, include.prune.with) }),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { BatchCommit, CheckpointKey, DeadLetterInsert, DeadLetterRetry, LinkWrite, Store } from '../contract/store.js';
+import type { BatchCommit, CheckpointKey, DeadLetterInsert, DeadLetterRetry, KeyValueWrite, LinkKey, LinkWrite, Store } from '../contract/store.js';
 import { FerryError, isFerryError } from '../errors/ferry-error.js';
 import type { CheckpointTracker } from './checkpoint-tracker.js';
 
@@ -35,6 +35,8 @@ export class BatchCommitter {
   #deadLetters: DeadLetterInsert[] = [];
   #resolved: number[] = [];
   #retried: DeadLetterRetry[] = [];
+  #unlinks: LinkKey[] = [];
+  #values: KeyValueWrite[] = [];
   #acked = 0;
   #lastCommitAt = Date.now();
   #broken = false;
@@ -57,6 +59,17 @@ export class BatchCommitter {
   link(write: LinkWrite): void {
     this.#links.push(write);
     this.#recent.set(write.sourceId, { targetId: write.targetId, hash: write.hash });
+  }
+
+  /** The destination record is gone: the link goes (a later record with the same id sees no target). */
+  unlink(key: LinkKey): void {
+    this.#unlinks.push(key);
+    this.#recent.set(key.sourceId, { targetId: '', hash: '' });
+  }
+
+  /** A key/value entry committed with the batch of the record it describes. */
+  value(entry: KeyValueWrite): void {
+    this.#values.push(entry);
   }
 
   deadLetter(letter: DeadLetterInsert): void {
@@ -94,11 +107,25 @@ export class BatchCommitter {
     const deadLetters = this.#deadLetters;
     const resolved = this.#resolved;
     const retried = this.#retried;
-    if (state === undefined && links.length === 0 && deadLetters.length === 0 && resolved.length === 0 && retried.length === 0) return;
+    const unlinks = this.#unlinks;
+    const values = this.#values;
+    if (
+      state === undefined &&
+      links.length === 0 &&
+      deadLetters.length === 0 &&
+      resolved.length === 0 &&
+      retried.length === 0 &&
+      unlinks.length === 0 &&
+      values.length === 0
+    ) {
+      return;
+    }
     this.#links = [];
     this.#deadLetters = [];
     this.#resolved = [];
     this.#retried = [];
+    this.#unlinks = [];
+    this.#values = [];
     const batch: BatchCommit = {
       runId,
       ...(checkpointKey === undefined || state === undefined ? {} : { checkpoint: { key: checkpointKey, state } }),
@@ -106,6 +133,8 @@ export class BatchCommitter {
       deadLetters,
       ...(resolved.length === 0 ? {} : { resolvedDeadLetters: resolved }),
       ...(retried.length === 0 ? {} : { retriedDeadLetters: retried }),
+      ...(unlinks.length === 0 ? {} : { unlinks }),
+      ...(values.length === 0 ? {} : { values }),
     };
     try {
       store.commitBatch(batch);

@@ -6,6 +6,8 @@ import { compileFieldMap, compileWhere, type CompiledFieldMap, type CompiledPred
 import { didYouMeanSuffix } from '../util/did-you-mean.js';
 import { compileInputValidator, type InputValidator } from './input-validator.js';
 import type { RunPipelineOptions } from './run-types.js';
+import { compilePipelineLinks, type PipelineLinks } from './pipeline-links.js';
+import { compileIncludes, type CompiledInclude } from './child-streams.js';
 
 /** One destination step (`to`, or a `then` step), resolved and compiled once per run. */
 export interface CompiledStep {
@@ -20,6 +22,10 @@ export interface CompiledStep {
   readonly map: CompiledFieldMap | undefined;
   readonly where: CompiledPredicate | undefined;
   readonly validate: InputValidator;
+  /** Entity of the link table this step's writes go under (`tasks` for `tasks.create`). */
+  readonly entity: string;
+  /** A `then` step whose result is linked to the source record (`link: true`). */
+  readonly linkResult: boolean;
 }
 
 export interface CompiledPipeline {
@@ -37,9 +43,13 @@ export interface CompiledPipeline {
   readonly followUps: readonly CompiledStep[];
   /** Destination entity of the link table (`contacts` for `contacts.upsert`, or the warehouse table). */
   readonly targetEntity: string;
+  /** Child streams read and written for each parent record (`include:`). */
+  readonly includes: readonly CompiledInclude[];
+  /** How records are keyed in the link table, and the link rules of the pipeline (`to.link`, `requireLink`, `when`). */
+  readonly links: PipelineLinks;
 }
 
-type CompileOptions = Pick<RunPipelineOptions, 'pipeline' | 'registry' | 'connections' | 'context'>;
+type CompileOptions = Pick<RunPipelineOptions, 'pipeline' | 'registry' | 'connections' | 'context' | 'store'>;
 
 /** `pipelines/x.yaml:12:9: ` for a key path the loader recorded, else the file name. */
 function at(pipeline: PipelineSpec, keyPath: string): string {
@@ -171,6 +181,8 @@ export function compilePipeline(options: CompileOptions): CompiledPipeline {
       map,
       where: compileWhereAt(pipeline, `${keyPath}.where`, spec.where),
       validate,
+      entity: targetEntityOf(action, spec.with ?? {}, stream.name),
+      linkResult: !isMain && spec.link === true,
     };
   };
 
@@ -178,6 +190,30 @@ export function compilePipeline(options: CompileOptions): CompiledPipeline {
   const to = compileStep(pipeline.to, 'to', 'to', true);
   const mainMap = pipeline.passThrough === true ? undefined : compileMap(pipeline, 'map', pipeline.map);
   const followUps = pipeline.then.map((step, index) => compileStep(step, `then[${index}]`, `then[${index}]`, false));
+  const includes = compileIncludes(pipeline, {
+    sourceConnector,
+    sourceConnection,
+    sourceCtx,
+    parentStream: stream,
+    at: (keyPath) => at(pipeline, keyPath),
+    step: compileStep,
+    map: (keyPath, spec) => compileMap(pipeline, keyPath, spec),
+    where: (keyPath, expression) => compileWhereAt(pipeline, keyPath, expression),
+    entityOf: (step, streamName) => targetEntityOf(step.action, step.options, streamName),
+  });
+  // `to.link`, `requireLink`, `when.became` and `skipEchoes` wrap the filter and the map and key the link table.
+  const linked = compilePipelineLinks({
+    pipeline,
+    store: options.store,
+    stream,
+    sourceConnection,
+    sourceConnector,
+    to,
+    where: compileWhereAt(pipeline, 'where', pipeline.where),
+    became: compileWhereAt(pipeline, 'when.became', pipeline.when?.became),
+    map: mainMap,
+    at: (keyPath) => at(pipeline, keyPath),
+  });
 
   return {
     pipeline,
@@ -185,10 +221,12 @@ export function compilePipeline(options: CompileOptions): CompiledPipeline {
     stream,
     sourceCtx,
     source: { connector: sourceConnector.name, stream: stream.name, schema: stream.schema, primaryKey: stream.primaryKey },
-    where: compileWhereAt(pipeline, 'where', pipeline.where),
-    map: mainMap,
+    where: linked.where,
+    map: linked.map,
     to,
     followUps,
-    targetEntity: targetEntityOf(to.action, to.options, stream.name),
+    targetEntity: linked.targetEntity,
+    includes,
+    links: linked.links,
   };
 }

@@ -1,8 +1,8 @@
 import { EMPTY, catchError, concatMap, mergeMap } from 'rxjs';
-import type { ActionResult, CheckpointState, Page } from '../contract/connector.js';
+import type { ActionBatchItem, ActionRequest, ActionResult, CheckpointState, Page } from '../contract/connector.js';
 import type { JsonRecord } from '../contract/json-schema.js';
 import type { Logger } from '../contract/logger.js';
-import type { CheckpointKey, DeadLetterRow, LinkKey, RunStatus, Store } from '../contract/store.js';
+import type { CheckpointKey, DeadLetterRow, LinkKey, LinkRow, RunStatus, Store } from '../contract/store.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { canonicalJson, contentHash } from '../util/content-hash.js';
 import { BatchCommitter } from './batch-committer.js';
@@ -11,6 +11,10 @@ import type { CompiledPipeline, CompiledStep } from './compile-pipeline.js';
 import { fieldDiff } from './field-diff.js';
 import { InFlightGate } from './in-flight-gate.js';
 import { pulledPages } from './pulled-pages.js';
+import { JobList, type BatchJob, type ChildrenJob, type FindJob, type Job, type PrepareJob, type Staged, type WriteJob } from './run-jobs.js';
+import { ChildSync } from './child-streams.js';
+import { linkedFollowUp } from './follow-up-link.js';
+import { showsWrittenContent } from './echo-guard.js';
 import { attemptsOf, describeForRun, errorSummary, isAbortError, isSystemic, toFerryError } from './run-errors.js';
 import { RunTally } from './run-tally.js';
 import type { PlanEntry, PlanOutcome, RunPipelineOptions, RunResult } from './run-types.js';
@@ -34,49 +38,16 @@ export interface RunPlan {
   readonly onSourceCompleted?: (finalState: CheckpointState | undefined, runId: number) => void;
 }
 
-/** A record waiting for the destination. */
-interface WriteJob {
-  readonly kind: 'write';
-  readonly record: JsonRecord;
-  readonly ticket: PageTicket;
-  readonly mapped: JsonRecord;
-  readonly sourceId: string | undefined;
-  readonly hash: string;
-  readonly linkedId: string | undefined;
-  /** An earlier record with the same id still being written: wait for it, then look the link up again. */
-  readonly after: WriteJob | undefined;
-  done: boolean;
-  waiters: (() => void)[] | undefined;
-}
-
-/** A record whose filter or map is asynchronous (JSONata), evaluated inside the concurrency limit. */
-interface PrepareJob {
-  readonly kind: 'prepare';
-  readonly record: JsonRecord;
-  readonly ticket: PageTicket;
-  /** The filter still has to be applied. */
-  readonly filter: boolean;
-  /** Evaluations already started (a filter or map that answered with a promise without announcing it). */
-  readonly startedWhere?: Promise<boolean>;
-  readonly startedMap?: Promise<JsonRecord>;
-}
-
-/** Dry run of an action with `find`: look the destination record up to diff against it. */
-interface FindJob {
-  readonly kind: 'find';
-  readonly record: JsonRecord;
-  readonly ticket: PageTicket;
-  readonly mapped: JsonRecord;
-  readonly sourceId: string | undefined;
-  readonly linkedId: string | undefined;
-}
-
-type Job = WriteJob | PrepareJob | FindJob;
-
 const PROGRESS_EVERY_MS = 100;
 const COMMIT_EVERY_MS = 1000;
 /** Dead letters logged at warn level before the rest go to debug (the summary has the count). */
 const LOUD_DEAD_LETTERS = 20;
+
+/** An action's answer, checked: a connector that answers with nothing fails the record, not the engine. */
+function checkedResult(result: unknown): ActionResult {
+  if (typeof result !== 'object' || result === null) throw new TypeError(`action returned ${String(result)} instead of a result`);
+  return result as ActionResult;
+}
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return value instanceof Promise;
@@ -98,6 +69,10 @@ function held<T>(promise: Promise<T>): Promise<T> {
  * million-record run close to a hand-written loop. Only records that need I/O (the action, `then` steps, an
  * asynchronous JSONata map or filter, a plan's `find`) become jobs, run at most `concurrency` at once. Every
  * settled record is acknowledged to the checkpoint tracker and the batch committer.
+ *
+ * A page's links are looked up in one store query before it is staged (`Store.getLinks`), and when the action
+ * takes many requests at once (`ActionDef.runBatch`, e.g. the SQLite warehouse's one transaction per batch), the
+ * page's writes go to it in batches of up to `batchSize` instead of one job per record.
  */
 export class PipelineRun {
   readonly #plan: RunPlan;
@@ -108,6 +83,8 @@ export class PipelineRun {
   readonly #limit: number | undefined;
   readonly #batchSize: number;
   readonly #concurrency: number;
+  /** Writes go to the action's `runBatch` in groups of up to `batchSize` (see #writeBatch). */
+  readonly #batchWrites: boolean;
   readonly #vars: Readonly<Record<string, unknown>>;
   readonly #gate: InFlightGate;
   readonly #tracker = new CheckpointTracker();
@@ -126,6 +103,8 @@ export class PipelineRun {
 
   /** Records being written, by source id: a second record with the same id waits for the first. */
   readonly #writing = new Map<string, WriteJob>();
+  /** Included child streams (`include:`), read for every parent record that lands; undefined without any (or in a dry run). */
+  readonly #children: ChildSync | undefined;
 
   /** Records the run (not for a dry run) and executes it. */
   static execute(plan: RunPlan): Promise<RunResult> {
@@ -152,6 +131,12 @@ export class PipelineRun {
     this.#log = options.log.child({ pipeline: this.#pipelineName });
     this.#concurrency = Math.max(1, Math.floor(this.#compiled.pipeline.concurrency ?? 4));
     this.#batchSize = Math.max(1, Math.floor(this.#compiled.pipeline.batchSize ?? 500));
+    this.#batchWrites =
+      !this.#dryRun && this.#compiled.to.action.runBatch !== undefined && this.#compiled.followUps.length === 0 && this.#compiled.includes.length === 0;
+    this.#children =
+      runId === undefined || this.#compiled.includes.length === 0
+        ? undefined
+        : new ChildSync({ includes: this.#compiled.includes, store: this.#store, pipeline: this.#pipelineName, runId, tally, params: plan.params });
     // Enough room to keep the destination busy across a page boundary, small enough to keep memory flat.
     this.#gate = new InFlightGate(Math.max(this.#batchSize, this.#concurrency * 4));
     this.#vars = { params: plan.params };
@@ -259,18 +244,20 @@ export class PipelineRun {
     }
     const tally = this.#tally;
     if (typeof page.total === 'number') tally.total = page.total;
-    const records = page.records;
+    const records: readonly JsonRecord[] = page.records;
     let count = records.length;
     if (this.#limit !== undefined) count = Math.max(0, Math.min(count, this.#limit - tally.read));
     const ticket = this.#tracker.open(page.state, count);
     this.#gate.enter(count);
-    const jobs: Job[] = [];
+    const jobs = new JobList(this.#batchWrites ? this.#batchSize : 0);
     let staged = 0;
     try {
+      // The page's links in one query, up front; then each record in source order, as one at a time always was.
+      const links = this.#prefetchLinks(records, count);
       for (const record of records) {
         if (staged === count || this.#stopWork) break;
         tally.read += 1;
-        const job = this.#stageRecord(record, ticket);
+        const job = this.#stageRecord(this.#prepareRecord(record, ticket), ticket, links);
         staged += 1;
         if (job !== undefined) jobs.push(job);
       }
@@ -285,10 +272,11 @@ export class PipelineRun {
       this.#tracker.seal(ticket);
     }
     if (this.#limit !== undefined && tally.read >= this.#limit) this.#limitReached = true;
-    return jobs;
+    return jobs.done();
   }
 
-  #stageRecord(record: JsonRecord, ticket: PageTicket): Job | undefined {
+  /** `where`, `map` and validation of one record: what is left to do with it. */
+  #prepareRecord(record: JsonRecord, ticket: PageTicket): Staged {
     const where = this.#plan.applyWhere ? this.#compiled.where : undefined;
     if (where !== undefined) {
       if (where.isAsync) return { kind: 'prepare', record, ticket, filter: true };
@@ -296,38 +284,90 @@ export class PipelineRun {
       try {
         passes = where.test(record, this.#vars);
       } catch (error) {
-        this.#fail(record, ticket, error, 'where');
-        return undefined;
+        return { kind: 'fail', record, error, origin: 'where' };
       }
       if (isPromise(passes)) return { kind: 'prepare', record, ticket, filter: true, startedWhere: held(passes) };
-      if (!passes) {
-        this.#skip(record, ticket);
-        return undefined;
-      }
+      if (!passes) return { kind: 'skip', record };
     }
     const map = this.#compiled.map;
-    if (map === undefined) return this.#decide(record, record, ticket);
-    if (map.isAsync) return { kind: 'prepare', record, ticket, filter: false };
-    let mapped: JsonRecord | Promise<JsonRecord>;
-    try {
-      mapped = map.apply(record, this.#vars);
-    } catch (error) {
-      this.#fail(record, ticket, error, 'map');
-      return undefined;
+    if (map?.isAsync === true) return { kind: 'prepare', record, ticket, filter: false };
+    let mapped: JsonRecord | Promise<JsonRecord> = record;
+    if (map !== undefined) {
+      try {
+        mapped = map.apply(record, this.#vars);
+      } catch (error) {
+        return { kind: 'fail', record, error, origin: 'map' };
+      }
+      if (isPromise(mapped)) return { kind: 'prepare', record, ticket, filter: false, startedMap: held(mapped) };
     }
-    if (isPromise(mapped)) return { kind: 'prepare', record, ticket, filter: false, startedMap: held(mapped) };
-    return this.#decide(record, mapped, ticket);
+    const invalid = this.#compiled.to.validate(mapped);
+    if (invalid !== undefined) return { kind: 'fail', record, error: invalid, origin: 'validation' };
+    return { kind: 'mapped', record, mapped, sourceId: this.#sourceIdOf(record) };
   }
 
-  /** Validate, then de-duplicate against the link table; returns the job that still needs I/O, if any. */
-  #decide(record: JsonRecord, mapped: JsonRecord, ticket: PageTicket): Job | undefined {
-    const compiled = this.#compiled;
-    const invalid = compiled.to.validate(mapped);
+  /**
+   * The stored links of the page's first `count` records, in one query when the store can (`getLinks`), before
+   * any of them is staged. Exact for the whole page: staging is synchronous, so the store can only change meanwhile
+   * by committing links this run wrote, and the ids of those (in the committer's recent links, or still being
+   * written) are left out here and answered as before. Records the filter then skips were looked up for nothing,
+   * in the same query.
+   */
+  #prefetchLinks(records: readonly JsonRecord[], count: number): ReadonlyMap<string, LinkRow | undefined> | undefined {
+    if (this.#store.getLinks === undefined || count === 0) return undefined;
+    const ids: string[] = [];
+    let looked = 0;
+    for (const record of records) {
+      if (looked === count) break;
+      looked += 1;
+      const sourceId = typeof record === 'object' && record !== null ? this.#sourceIdOf(record) : undefined;
+      if (sourceId === undefined || this.#committer.recentLink(sourceId) !== undefined || (!this.#dryRun && this.#writing.has(sourceId))) continue;
+      ids.push(sourceId);
+    }
+    if (ids.length === 0) return undefined;
+    const found = this.#store.getLinks(
+      ids.map((id) => this.#linkKey(id)),
+      this.#pipelineName,
+    );
+    const links = new Map<string, LinkRow | undefined>();
+    for (const [index, id] of ids.entries()) links.set(id, found[index]);
+    return links;
+  }
+
+  /** Settles what needs no I/O; returns the job that still does, if any. */
+  #stageRecord(entry: Staged, ticket: PageTicket, links: ReadonlyMap<string, LinkRow | undefined> | undefined): Job | undefined {
+    switch (entry.kind) {
+      case 'skip':
+        this.#skip(entry.record, ticket);
+        return undefined;
+      case 'fail':
+        this.#fail(entry.record, ticket, entry.error, entry.origin);
+        return undefined;
+      case 'prepare':
+        return entry;
+      case 'mapped':
+        return this.#decide(entry.record, entry.mapped, entry.sourceId, ticket, links);
+    }
+  }
+
+  /** Validate, then de-duplicate (an asynchronous filter or map ends here). */
+  #validateAndDecide(record: JsonRecord, mapped: JsonRecord, ticket: PageTicket): Job | undefined {
+    const invalid = this.#compiled.to.validate(mapped);
     if (invalid !== undefined) {
       this.#fail(record, ticket, invalid, 'validation');
       return undefined;
     }
-    const sourceId = this.#sourceIdOf(record);
+    return this.#decide(record, mapped, this.#sourceIdOf(record), ticket, undefined);
+  }
+
+  /** De-duplicate a valid mapped record against the link table; returns the job that still needs I/O, if any. */
+  #decide(
+    record: JsonRecord,
+    mapped: JsonRecord,
+    sourceId: string | undefined,
+    ticket: PageTicket,
+    prefetched: ReadonlyMap<string, LinkRow | undefined> | undefined,
+  ): Job | undefined {
+    const compiled = this.#compiled;
     if (sourceId === undefined && !this.#warnedNoId) {
       this.#warnedNoId = true;
       this.#log.warn({ primaryKey: this.#compiled.stream.primaryKey }, 'records without a primary key value are written every run (no link to de-duplicate them)');
@@ -340,17 +380,26 @@ export class PipelineRun {
     if (sourceId !== undefined) {
       after = this.#dryRun ? undefined : this.#writing.get(sourceId);
       if (after === undefined) {
-        const link = this.#committer.recentLink(sourceId) ?? this.#store.getLink(this.#linkKey(sourceId), this.#pipelineName);
+        const link = this.#committer.recentLink(sourceId) ?? (prefetched?.has(sourceId) === true ? prefetched.get(sourceId) : this.#storedLink(sourceId));
         if (link !== undefined) {
-          if (link.hash === hash) {
-            this.#unchanged(record, sourceId, ticket, link.targetId);
-            return undefined;
+          if (link.hash === hash || (link.hash === undefined && this.#writtenByAnother(link.targetId, mapped))) {
+            return this.#unchangedOrChildren(record, sourceId, ticket, link.targetId);
           }
           linked = true;
           linkedId = link.targetId === '' ? undefined : link.targetId;
           if ('content' in link) before = link.content;
         }
       }
+    }
+    if (!linked && after === undefined && sourceId !== undefined && compiled.links.reverseOf !== undefined) {
+      // Linked the other way round: this record was written from the destination record it now updates.
+      linkedId = compiled.links.reverseOf(sourceId);
+      linked = linkedId !== undefined;
+    }
+    if (compiled.links.required && linkedId === undefined && after === undefined) {
+      // `requireLink` / `to.link`: only records already linked to a destination record are written.
+      this.#skip(record, ticket);
+      return undefined;
     }
     if (this.#dryRun) {
       if (compiled.to.action.find !== undefined) return { kind: 'find', record, ticket, mapped, sourceId, linkedId };
@@ -362,12 +411,49 @@ export class PipelineRun {
     return job;
   }
 
+  /** Unchanged: with included child streams, those are still read (a job); else settled now. */
+  #unchangedOrChildren(record: JsonRecord, sourceId: string, ticket: PageTicket, targetId: string): Job | undefined {
+    if (this.#children !== undefined) return { kind: 'children', record, ticket, sourceId, targetId };
+    this.#unchanged(record, sourceId, ticket, targetId);
+    return undefined;
+  }
+
+  async #unchangedWithChildren(job: ChildrenJob): Promise<void> {
+    if (this.#stopWork) {
+      this.#drop();
+      return;
+    }
+    try {
+      await this.#children?.syncParent(job.record, job.sourceId);
+    } catch (error) {
+      this.#fail(job.record, job.ticket, error, 'include');
+      return;
+    }
+    this.#unchanged(job.record, job.sourceId, job.ticket, job.targetId);
+  }
+
+  /**
+   * A record linked by another pipeline and never written by this one: unchanged when the destination record
+   * already holds exactly these values (the content last written to it), so a second pipeline does not repeat it.
+   */
+  #writtenByAnother(targetId: string, mapped: JsonRecord): boolean {
+    if (targetId === '' || !this.#compiled.links.trustsOtherWrites) return false;
+    const written = this.#store.findLinkByTarget(this.#compiled.to.connection, this.#compiled.targetEntity, targetId);
+    return written?.content !== undefined && showsWrittenContent(written.content, mapped);
+  }
+
+  #storedLink(sourceId: string): LinkRow | undefined {
+    return this.#store.getLink(this.#linkKey(sourceId), this.#pipelineName);
+  }
+
   // ---- asynchronous work, at most `concurrency` at once -----------------------------------------------------
 
   async #execute(job: Job): Promise<void> {
     try {
       if (job.kind === 'write') await this.#write(job);
+      else if (job.kind === 'batch') await this.#writeBatch(job);
       else if (job.kind === 'prepare') await this.#prepare(job);
+      else if (job.kind === 'children') await this.#unchangedWithChildren(job);
       else await this.#find(job);
     } catch (error) {
       // Every expected failure is handled per record; reaching here means the store broke mid-record.
@@ -402,7 +488,7 @@ export class PipelineRun {
       this.#fail(record, ticket, error, 'map');
       return;
     }
-    const next = this.#decide(record, mapped, ticket);
+    const next = this.#validateAndDecide(record, mapped, ticket);
     if (next !== undefined) await this.#execute(next);
   }
 
@@ -413,12 +499,16 @@ export class PipelineRun {
       if (job.after !== undefined) {
         await this.#finished(job.after);
         if (sourceId !== undefined && !this.#stopWork) {
-          const link = this.#committer.recentLink(sourceId) ?? this.#store.getLink(this.#linkKey(sourceId), this.#pipelineName);
+          const link = this.#committer.recentLink(sourceId) ?? this.#storedLink(sourceId);
           if (link?.hash === job.hash) {
             this.#unchanged(record, sourceId, ticket, link.targetId);
             return;
           }
           linkedId = link === undefined || link.targetId === '' ? undefined : link.targetId;
+          if (linkedId === undefined && this.#compiled.links.required) {
+            this.#skip(record, ticket);
+            return;
+          }
         }
       }
       if (this.#stopWork) {
@@ -428,14 +518,7 @@ export class PipelineRun {
       const to = this.#compiled.to;
       let result: ActionResult;
       try {
-        result = await to.action.run(to.ctx, {
-          input: job.mapped,
-          options: to.options,
-          linkedId,
-          source: this.#compiled.source,
-          ...(to.match === undefined ? {} : { match: to.match }),
-        });
-        if (typeof result !== 'object' || result === null) throw new TypeError(`action returned ${String(result)} instead of a result`);
+        result = checkedResult(await to.action.run(to.ctx, this.#writeRequest(job.mapped, linkedId)));
       } catch (error) {
         this.#fail(record, ticket, error, this.#origin(to));
         return;
@@ -452,16 +535,86 @@ export class PipelineRun {
           return;
         }
       }
-      if (sourceId !== undefined) this.#addLink(sourceId, targetId, job.hash, job.mapped);
-      this.#tally.count(result.outcome);
-      this.#landed(record, ticket);
+      if (this.#children !== undefined && sourceId !== undefined) {
+        try {
+          await this.#children.syncParent(record, sourceId);
+        } catch (error) {
+          // As for a failed `then` step: the parent's link stays without a hash, so a replay writes it again.
+          if (targetId !== '') this.#addLink(sourceId, targetId, '', job.mapped);
+          this.#fail(record, ticket, error, 'include');
+          return;
+        }
+      }
+      this.#written(job, result, targetId);
     } finally {
-      job.done = true;
-      if (sourceId !== undefined && this.#writing.get(sourceId) === job) this.#writing.delete(sourceId);
-      const waiters = job.waiters;
-      job.waiters = undefined;
-      if (waiters !== undefined) for (const wake of waiters) wake();
+      this.#finish(job);
     }
+  }
+
+  /**
+   * Writes that wait for no other write, in one `runBatch` call (the action has it and the pipeline no `then`
+   * steps): each record is settled as its own `run` would have settled it.
+   */
+  async #writeBatch(batch: BatchJob): Promise<void> {
+    const { writes } = batch;
+    try {
+      if (this.#stopWork) {
+        for (let dropped = 0; dropped < writes.length; dropped++) this.#drop();
+        return;
+      }
+      const to = this.#compiled.to;
+      const action = to.action;
+      let answers: readonly ActionBatchItem[] = [];
+      let failure: unknown;
+      try {
+        if (action.runBatch === undefined) throw new TypeError(`action ${action.name} has no runBatch`);
+        answers = await action.runBatch(to.ctx, writes.map((job) => this.#writeRequest(job.mapped, job.linkedId)));
+        if (!Array.isArray(answers) || answers.length !== writes.length) {
+          throw new TypeError(`runBatch gave ${Array.isArray(answers) ? answers.length : 'no list of'} answers for ${writes.length} requests`);
+        }
+      } catch (error) {
+        failure = error;
+        answers = [];
+      }
+      for (const [index, job] of writes.entries()) {
+        const answer = answers[index];
+        let result: ActionResult;
+        try {
+          if (answer === undefined) throw failure;
+          if ('error' in answer) throw answer.error;
+          result = checkedResult(answer.result);
+        } catch (error) {
+          this.#fail(job.record, job.ticket, error, this.#origin(to));
+          continue;
+        }
+        this.#written(job, result, typeof result.id === 'string' && result.id !== '' ? result.id : (job.linkedId ?? ''));
+      }
+    } finally {
+      for (const job of writes) this.#finish(job);
+    }
+  }
+
+  #writeRequest(input: JsonRecord, linkedId: string | undefined): ActionRequest {
+    const to = this.#compiled.to;
+    return { input, options: to.options, linkedId, source: this.#compiled.source, ...(to.match === undefined ? {} : { match: to.match }) };
+  }
+
+  /** The record's write (and its `then` steps) landed: link it, count it, acknowledge it. */
+  #written(job: WriteJob, result: ActionResult, targetId: string): void {
+    // A borrowed destination record the action deleted is gone for every pipeline that acts through its link.
+    if (job.sourceId !== undefined && result.outcome === 'deleted' && this.#compiled.links.borrowed) this.#committer.unlink(this.#linkKey(job.sourceId));
+    else if (job.sourceId !== undefined) this.#addLink(job.sourceId, targetId, job.hash, job.mapped);
+    this.#tally.count(result.outcome);
+    this.#landed(job.record, job.ticket);
+  }
+
+  /** Wakes the records with the same id that waited for this one. */
+  #finish(job: WriteJob): void {
+    job.done = true;
+    if (job.sourceId !== undefined && this.#writing.get(job.sourceId) === job) this.#writing.delete(job.sourceId);
+    const waiters = job.waiters;
+    job.waiters = undefined;
+    if (waiters !== undefined) for (const wake of waiters) wake();
   }
 
   #finished(job: WriteJob): Promise<void> | undefined {
@@ -481,15 +634,24 @@ export class PipelineRun {
     const input = step.map === undefined ? {} : await step.map.apply(record, vars);
     const invalid = step.validate(input);
     if (invalid !== undefined) throw invalid;
+    const sourceId = step.linkResult ? this.#sourceIdOf(record) : undefined;
+    const linked =
+      sourceId === undefined
+        ? undefined
+        : linkedFollowUp(this.#store, this.#pipelineName, { ...this.#linkKey(sourceId), targetConnection: step.connection, targetEntity: step.entity }, input);
+    if (linked?.unchanged !== undefined) return linked.unchanged;
     const result = await step.action.run(step.ctx, {
       input,
       options: step.options,
-      linkedId: undefined,
+      linkedId: linked?.linkedId,
       source: this.#compiled.source,
       previous,
       ...(step.match === undefined ? {} : { match: step.match }),
     });
-    return typeof result === 'object' && result !== null ? result : undefined;
+    if (typeof result !== 'object' || result === null) return undefined;
+    // Linked before the main write's link, which stays the newest for this source id within the run.
+    if (linked !== undefined && typeof result.id === 'string' && result.id !== '') this.#committer.link(linked.linkTo(result.id));
+    return result;
   }
 
   async #find(job: FindJob): Promise<void> {
@@ -537,6 +699,7 @@ export class PipelineRun {
   }
 
   #skip(record: JsonRecord, ticket: PageTicket): void {
+    this.#remember(record);
     this.#tally.skipped += 1;
     if (this.#dryRun) this.#plan.options.onPlan?.({ sourceId: this.#sourceIdOf(record), outcome: 'skip', diff: [] });
     this.#settle(ticket);
@@ -552,6 +715,7 @@ export class PipelineRun {
 
   /** The record reached its destination (or already was there): a replayed dead letter is resolved. */
   #landed(record: JsonRecord, ticket: PageTicket): void {
+    this.#remember(record);
     const row = this.#plan.replayOf?.get(record);
     if (row !== undefined) this.#committer.resolved(row.id);
     this.#settle(ticket);
@@ -576,6 +740,7 @@ export class PipelineRun {
       this.#drop();
       return;
     }
+    this.#remember(record);
     const sourceId = this.#sourceIdOf(record);
     this.#tally.deadLettered += 1;
     const loud = this.#tally.deadLettered <= LOUD_DEAD_LETTERS;
@@ -602,11 +767,16 @@ export class PipelineRun {
     this.#settle(ticket);
   }
 
+  /** `when.became`: the record's verdict is committed with the batch that settles it. */
+  #remember(record: JsonRecord): void {
+    this.#compiled.links.transition?.settled(record, (entry) => this.#committer.value(entry));
+  }
+
   #addLink(sourceId: string, targetId: string, hash: string, content: JsonRecord): void {
     const compiled = this.#compiled;
     this.#committer.link({
       sourceConnection: compiled.sourceConnection,
-      sourceStream: this.#streamName,
+      sourceStream: compiled.links.stream,
       sourceId,
       targetConnection: compiled.to.connection,
       targetEntity: compiled.targetEntity,
@@ -656,7 +826,8 @@ export class PipelineRun {
   // ---- small helpers ---------------------------------------------------------------------------------------
 
   #sourceIdOf(record: JsonRecord): string | undefined {
-    const id = record[this.#compiled.stream.primaryKey];
+    // The link's source id: the record's key, or the id of the record whose link `to.link` borrows.
+    const id = record[this.#compiled.links.idField];
     if (id === undefined || id === null || id === '') return undefined;
     if (typeof id === 'string') return id;
     if (typeof id === 'number' || typeof id === 'bigint' || typeof id === 'boolean') return String(id);
@@ -667,7 +838,7 @@ export class PipelineRun {
     const compiled = this.#compiled;
     return {
       sourceConnection: compiled.sourceConnection,
-      sourceStream: this.#streamName,
+      sourceStream: compiled.links.stream,
       sourceId,
       targetConnection: compiled.to.connection,
       targetEntity: compiled.targetEntity,

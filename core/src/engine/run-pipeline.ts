@@ -4,6 +4,7 @@ import { FerryError } from '../errors/ferry-error.js';
 import { compilePipeline } from './compile-pipeline.js';
 import { PipelineRun } from './pipeline-run.js';
 import { recordPages } from './record-pages.js';
+import { byIdPages } from './by-id-read.js';
 import type { RunPipelineOptions, RunResult } from './run-types.js';
 
 /** Suffix of the checkpoint that holds a `--full` sync's progress, so that a killed full sync resumes. */
@@ -53,6 +54,11 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   }
 
   const mode = options.mode ?? pipeline.from.sync;
+  const oneRecord = byIdPages(options, compiled, params);
+  if (oneRecord !== undefined) {
+    // A read of one record by id: like any targeted read, it leaves the stream's checkpoint where it is.
+    return PipelineRun.execute({ compiled, options, runMode: 'by-id', pages: oneRecord, checkpointKey: undefined, params, applyWhere: true });
+  }
   checkReadable(stream, mode, params, pipeline.name);
   // Explicit params make a targeted read (one contact's notes, one id): it says nothing about the stream's cursor.
   const targeted = options.params !== undefined && Object.keys(options.params).length > 0;

@@ -19,7 +19,7 @@ import { FerryError } from '../errors/index.js';
 import { applyMigrations, readSchemaVersion, tooNewError } from './migrate.js';
 import { STORE_MIGRATIONS } from './migrations.js';
 import { toCheckpointRow, toDeadLetterRow, toFoundLinkRow, toInboxDelivery, toLinkRow, toRunRow } from './rows.js';
-import { prepareStatements, type StoreStatements } from './statements.js';
+import { prepareStatements, type LinkWriteDbRow, type StoreStatements } from './statements.js';
 import { prepareStoreFile } from './store-file.js';
 import { toStoreError } from './store-error.js';
 import type { InboxDelivery, InboxPut, InboxStatus, WebhookInbox } from './webhook-inbox.js';
@@ -44,6 +44,17 @@ export interface SqliteStoreOptions {
 const IN_MEMORY = ':memory:';
 /** After a checkpoint the WAL file is truncated back to this size, so a burst of writes does not leave it huge. */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * SQLite's JSON reader turns a lone UTF-16 surrogate into other bytes than a bound string does, so such an id
+ * (never seen in practice) is looked up on its own.
+ */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** What the keys of one link query share: everything but the source id. */
+function linkGroupOf(key: LinkKey): string {
+  return `${key.sourceConnection}\u0000${key.sourceStream}\u0000${key.targetConnection}\u0000${key.targetEntity}`;
+}
 
 function now(): string {
   return new Date().toISOString();
@@ -100,6 +111,10 @@ export class SqliteStore implements Store, WebhookInbox {
       for (const retry of batch.retriedDeadLetters ?? []) {
         sql.retryDeadLetter.run(retry.error.code, retry.error.message, retry.error.hint ?? null, retry.attempts, at, retry.id);
       }
+      for (const key of batch.unlinks ?? []) {
+        sql.deleteLink.run(key.sourceConnection, key.sourceStream, key.sourceId, key.targetConnection, key.targetEntity);
+      }
+      for (const entry of batch.values ?? []) sql.setValue.run(entry.namespace, entry.key, entry.value, at);
     });
     // IMMEDIATE takes the write lock up front: waiting on busy_timeout instead of failing mid-transaction.
     this.commitTransaction = (batch, at) => commit.immediate(batch, at);
@@ -252,10 +267,55 @@ export class SqliteStore implements Store, WebhookInbox {
     }
   }
 
+  /** `getLink` for many keys: one query per (source stream, destination entity) among them, answers in key order. */
+  getLinks(keys: readonly LinkKey[], pipeline: string): (LinkRow | undefined)[] {
+    const groups = new Map<string, { readonly key: LinkKey; readonly ids: Set<string> }>();
+    for (const key of keys) {
+      if (LONE_SURROGATE.test(key.sourceId)) continue;
+      const group = linkGroupOf(key);
+      const found = groups.get(group);
+      if (found === undefined) groups.set(group, { key, ids: new Set([key.sourceId]) });
+      else found.ids.add(key.sourceId);
+    }
+    const rows = new Map<string, Map<string, LinkWriteDbRow>>();
+    try {
+      for (const [group, { key, ids }] of groups) {
+        const byId = new Map<string, LinkWriteDbRow>();
+        const found = this.sql.getLinks.all({
+          ids: JSON.stringify([...ids]),
+          pipeline,
+          sourceConnection: key.sourceConnection,
+          sourceStream: key.sourceStream,
+          targetConnection: key.targetConnection,
+          targetEntity: key.targetEntity,
+        });
+        for (const row of found) byId.set(row.sourceId, row);
+        rows.set(group, byId);
+      }
+    } catch (error) {
+      throw this.failure(error);
+    }
+    return keys.map((key) => {
+      if (LONE_SURROGATE.test(key.sourceId)) return this.getLink(key, pipeline);
+      const row = rows.get(linkGroupOf(key))?.get(key.sourceId);
+      return row === undefined ? undefined : toLinkRow(key, row);
+    });
+  }
+
   /** The most recently updated link to that destination record, with the content last written to it by any pipeline. */
   findLinkByTarget(targetConnection: string, targetEntity: string, targetId: string): LinkRow | undefined {
     try {
       const row = this.sql.findLinkByTarget.get(targetConnection, targetEntity, targetId);
+      return row === undefined ? undefined : toFoundLinkRow(row);
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  /** `findLinkByTarget` among the links from one source connection. */
+  findLinkFrom(sourceConnection: string, targetConnection: string, targetEntity: string, targetId: string): LinkRow | undefined {
+    try {
+      const row = this.sql.findLinkFrom.get(sourceConnection, targetConnection, targetEntity, targetId);
       return row === undefined ? undefined : toFoundLinkRow(row);
     } catch (error) {
       throw this.failure(error);

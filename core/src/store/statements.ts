@@ -116,10 +116,30 @@ export function prepareStatements(db: Database.Database) {
        FROM links l LEFT JOIN link_writes w ON w.link_id = l.id AND w.pipeline = ?
        WHERE l.source_connection = ? AND l.source_stream = ? AND l.source_id = ? AND l.target_connection = ? AND l.target_entity = ?`,
     ),
+    /**
+     * The links of many source ids at once (a JSON array), for one source stream and destination entity. CROSS JOIN
+     * keeps the id list as the outer loop: one probe of the UNIQUE index per id, never a scan of the entity's links.
+     */
+    getLinks: db.prepare<
+      { ids: string; pipeline: string; sourceConnection: string; sourceStream: string; targetConnection: string; targetEntity: string },
+      LinkWriteDbRow & { sourceId: string }
+    >(
+      `SELECT l.source_id AS sourceId, l.target_id AS targetId, l.updated_at AS updatedAt, w.hash, w.content
+       FROM json_each(@ids) AS k
+       CROSS JOIN links l ON l.source_connection = @sourceConnection AND l.source_stream = @sourceStream AND l.source_id = k.value
+         AND l.target_connection = @targetConnection AND l.target_entity = @targetEntity
+       LEFT JOIN link_writes w ON w.link_id = l.id AND w.pipeline = @pipeline`,
+    ),
     findLinkByTarget: db.prepare<[targetConnection: string, targetEntity: string, targetId: string], LinkDbRow>(
       `SELECT ${linkColumns}, w.hash, w.content
        FROM links l LEFT JOIN link_writes w ON w.link_id = l.id
        WHERE l.target_connection = ? AND l.target_entity = ? AND l.target_id = ?
+       ORDER BY l.updated_at DESC, l.id DESC, w.written_at DESC, w.rowid DESC LIMIT 1`,
+    ),
+    findLinkFrom: db.prepare<[sourceConnection: string, targetConnection: string, targetEntity: string, targetId: string], LinkDbRow>(
+      `SELECT ${linkColumns}, w.hash, w.content
+       FROM links l LEFT JOIN link_writes w ON w.link_id = l.id
+       WHERE l.source_connection = ? AND l.target_connection = ? AND l.target_entity = ? AND l.target_id = ?
        ORDER BY l.updated_at DESC, l.id DESC, w.written_at DESC, w.rowid DESC LIMIT 1`,
     ),
     putLink: db
@@ -131,6 +151,10 @@ export function prepareStatements(db: Database.Database) {
          RETURNING id`,
       )
       .pluck(),
+    /** Removes a link; its writes go with it (ON DELETE CASCADE). */
+    deleteLink: db.prepare<LinkKeyParams>(
+      `DELETE FROM links WHERE source_connection = ? AND source_stream = ? AND source_id = ? AND target_connection = ? AND target_entity = ?`,
+    ),
     putLinkWrite: db.prepare<[linkId: number, pipeline: string, hash: string, content: string, writtenAt: string]>(
       `INSERT INTO link_writes (link_id, pipeline, hash, content, written_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (link_id, pipeline) DO UPDATE SET hash = excluded.hash, content = excluded.content, written_at = excluded.written_at`,
