@@ -2,18 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonRecord } from '../contract/json-schema.js';
 import type { FieldMapSpec } from '../contract/pipeline.js';
-import { FerryError, isFerryError } from '../errors/ferry-error.js';
+import { isFerryError } from '../errors/ferry-error.js';
+import { ferryErrorOf } from '../testing/ferry-error-of.js';
 import { compileFieldMap } from './compile-field-map.js';
-
-async function failure(run: () => unknown): Promise<FerryError> {
-  try {
-    await run();
-  } catch (error) {
-    if (isFerryError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a FerryError');
-}
 
 const contact: JsonRecord = {
   first_name: 'Ada',
@@ -136,7 +127,7 @@ describe('compileFieldMap', () => {
 
   it('fails a record with MAP_FAILED naming the field and the value', async () => {
     const map = compileFieldMap({ first: 'first_name', phone: { from: 'number', convert: 'phone-e164' } });
-    const error = await failure(() => map.apply({ first_name: 'Ada', number: 'call me maybe' }));
+    const error = await ferryErrorOf(() => map.apply({ first_name: 'Ada', number: 'call me maybe' }));
     expect(error.code).toBe('MAP_FAILED');
     expect(error.details).toMatchObject({ field: 'phone', value: 'call me maybe', reason: 'not a phone number (read in US)' });
     expect(error.message).toBe("field 'phone': not a phone number (read in US) (value: call me maybe)");
@@ -145,37 +136,37 @@ describe('compileFieldMap', () => {
 
   it('cuts long values in errors to 80 characters', async () => {
     const map = compileFieldMap({ n: { from: 'n', convert: 'number' } });
-    const error = await failure(() => map.apply({ n: 'x'.repeat(500) }));
+    const error = await ferryErrorOf(() => map.apply({ n: 'x'.repeat(500) }));
     expect((error.details['value'] as string).length).toBe(80);
-    const objectError = await failure(() => map.apply({ n: { deep: 'y'.repeat(500) } }));
+    const objectError = await ferryErrorOf(() => map.apply({ n: { deep: 'y'.repeat(500) } }));
     expect((objectError.details['value'] as string).length).toBe(80);
   });
 
   it('turns expression failures into MAP_FAILED with the JSONata position', async () => {
     const map = compileFieldMap({ total: { expr: 'price * quantity' } });
-    const error = await failure(() => map.apply({ price: 'free', quantity: 2 }));
+    const error = await ferryErrorOf(() => map.apply({ price: 'free', quantity: 2 }));
     expect(error.code).toBe('MAP_FAILED');
     expect(error.details).toMatchObject({ field: 'total', jsonataCode: 'T2001', position: 7 });
     const lambda = compileFieldMap({ f: { expr: 'function($x) { $x }' } });
-    expect((await failure(() => lambda.apply({}))).details).toMatchObject({ field: 'f', reason: 'the expression gave a function, not a value' });
+    expect((await ferryErrorOf(() => lambda.apply({}))).details).toMatchObject({ field: 'f', reason: 'the expression gave a function, not a value' });
   });
 
   it('bounds expression time, depth and sequence length', async () => {
     const limits = { timeoutMs: 50, maxDepth: 100, maxSequence: 500 };
     const loop = compileFieldMap({ x: { expr: '($f := function($n) { $f($n + 1) }; $f(0))' } }, { limits });
-    expect((await failure(() => loop.apply({}))).message).toContain('longer than 50 ms');
+    expect((await ferryErrorOf(() => loop.apply({}))).message).toContain('longer than 50 ms');
     const deep = compileFieldMap({ x: { expr: '($f := function($n) { $n = 0 ? 0 : 1 + $f($n - 1) }; $f(10000))' } }, { limits });
-    expect((await failure(() => deep.apply({}))).message).toContain('deeper than 100 levels');
+    expect((await ferryErrorOf(() => deep.apply({}))).message).toContain('deeper than 100 levels');
     const big = compileFieldMap({ x: { expr: '[1..100000]' } }, { limits });
-    expect((await failure(() => big.apply({}))).details['jsonataCode']).toMatch(/^D201[45]$/);
+    expect((await ferryErrorOf(() => big.apply({}))).details['jsonataCode']).toMatch(/^D201[45]$/);
     const nested = compileFieldMap({ x: { expr: '$eval("($g := function($n) { $g($n) }; $g(1))")' } }, { limits });
-    expect((await failure(() => nested.apply({}))).code).toBe('MAP_FAILED');
+    expect((await ferryErrorOf(() => nested.apply({}))).code).toBe('MAP_FAILED');
   });
 
   it('fails a record nested too deeply to serialise with MAP_FAILED', async () => {
     let value: Record<string, unknown> = {};
     for (let i = 0; i < 200_000; i++) value = { a: value };
-    const error = await failure(() => compileFieldMap({ text: { from: 'deep', convert: 'string' } }).apply({ deep: value }));
+    const error = await ferryErrorOf(() => compileFieldMap({ text: { from: 'deep', convert: 'string' } }).apply({ deep: value }));
     expect(error.code).toBe('MAP_FAILED');
     expect(error.details['field']).toBe('text');
   });
@@ -208,22 +199,22 @@ describe('compileFieldMap', () => {
       [{ a: 'constructor.prototype' }, 'a', /prototype/],
     ];
     for (const [spec, field, message] of cases) {
-      const error = await failure(() => compileFieldMap(spec));
+      const error = await ferryErrorOf(() => compileFieldMap(spec));
       expect(error.code, JSON.stringify(spec)).toBe('FIELDMAP_INVALID');
       expect(error.details['field']).toBe(field);
       expect(error.details['reason']).toBeTruthy();
       expect(error.message).toMatch(message);
       expect(error.hint).toBeTruthy();
     }
-    expect((await failure(() => compileFieldMap(null as never))).code).toBe('FIELDMAP_INVALID');
-    expect((await failure(() => compileFieldMap({ p: { from: 'p', convert: 'phone-e164' } }, { defaultCountry: 'ZZ' }))).details['field']).toBe('p');
+    expect((await ferryErrorOf(() => compileFieldMap(null as never))).code).toBe('FIELDMAP_INVALID');
+    expect((await ferryErrorOf(() => compileFieldMap({ p: { from: 'p', convert: 'phone-e164' } }, { defaultCountry: 'ZZ' }))).details['field']).toBe('p');
   });
 
   it('rejects bad expressions with EXPRESSION_INVALID and JSONata position', async () => {
-    const error = await failure(() => compileFieldMap({ full: { expr: 'first_name & ' } }));
+    const error = await ferryErrorOf(() => compileFieldMap({ full: { expr: 'first_name & ' } }));
     expect(error.code).toBe('EXPRESSION_INVALID');
     expect(error.details).toMatchObject({ field: 'full', position: 13, token: '(end)' });
-    const typo = await failure(() => compileFieldMap({ full: { expr: '$uppercas(name)' } }));
+    const typo = await ferryErrorOf(() => compileFieldMap({ full: { expr: '$uppercas(name)' } }));
     expect(typo.details).toMatchObject({ field: 'full', token: 'uppercas' });
     expect(typo.message).toContain("did you mean '$uppercase'?");
   });
@@ -242,6 +233,18 @@ describe('compileFieldMap', () => {
     expect(out['built']).toEqual({ ok: 1 });
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(Object.getPrototypeOf(out['built'])).toBe(Object.prototype);
+  });
+
+  it('reports an expression that is an object with odd keys as EXPRESSION_INVALID', () => {
+    for (const expr of [{ toString: 0 }, { valueOf: 'x', toString: null }, Object.create(null) as object, ['a']]) {
+      let caught: unknown;
+      try {
+        compileFieldMap({ '#': { expr } } as unknown as FieldMapSpec);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isFerryError(caught) && caught.code).toBe('EXPRESSION_INVALID');
+    }
   });
 
   it('compiles arbitrary specs or throws only FIELDMAP_INVALID / EXPRESSION_INVALID', () => {

@@ -3,6 +3,7 @@ import type { ActionDef, ConnectorDef, TriggerDef } from '../contract/connector.
 import { FerryError } from '../errors/ferry-error.js';
 import { checkActionRun, checkErrorCase } from './action-checks.js';
 import { createTestContext } from './create-test-context.js';
+import { ferryErrorOf } from './ferry-error-of.js';
 import { memoryConnector } from './memory-connector.fixture.js';
 import { checkTrigger } from './trigger-checks.js';
 
@@ -14,15 +15,7 @@ function upsertOf(connector: ConnectorDef): ActionDef {
   return action;
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<FerryError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  expect((error as FerryError).code).toBe('CONFORMANCE_FAILED');
-  return error as FerryError;
-}
+const failureOf = (work: Promise<unknown>): Promise<FerryError> => ferryErrorOf(work, 'CONFORMANCE_FAILED');
 
 describe('checkActionRun', () => {
   it('passes an idempotent upsert, which find then sees', async () => {

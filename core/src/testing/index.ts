@@ -9,4 +9,5 @@ export { connectorProblems } from './connector-problems.js';
 export { checkPaging, checkResume, readAllPages, recordKey, resumePoints, type PagingCheck, type ResumeCheck, type StreamReadOptions } from './stream-checks.js';
 export { actionRequest, checkActionRun, checkErrorCase, defaultSource } from './action-checks.js';
 export { checkTrigger } from './trigger-checks.js';
+export { ferryErrorOf } from './ferry-error-of.js';
 export { createSchemaAjv, SchemaValidators } from './schema-validator.js';

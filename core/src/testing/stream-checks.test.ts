@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StreamDef } from '../contract/connector.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { createTestContext } from './create-test-context.js';
+import { ferryErrorOf } from './ferry-error-of.js';
 import { memoryConnector, memoryItems, type MemoryFlaws } from './memory-connector.fixture.js';
 import { checkPaging, checkResume, readAllPages, resumePoints } from './stream-checks.js';
 
@@ -13,15 +14,7 @@ function itemsOf(flaws: MemoryFlaws): StreamDef {
   return stream;
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<FerryError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  expect((error as FerryError).code).toBe('CONFORMANCE_FAILED');
-  return error as FerryError;
-}
+const failureOf = (work: Promise<unknown>): Promise<FerryError> => ferryErrorOf(work, 'CONFORMANCE_FAILED');
 
 describe('checkPaging and checkResume', () => {
   it('pass a stream that pages and resumes correctly', async () => {

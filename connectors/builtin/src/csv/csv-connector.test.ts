@@ -1,39 +1,20 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { FerryError, resolveStream, type JsonRecord, type Page } from '@ferry/core';
-import { createTestContext, readAllPages } from '@ferry/core/testing';
+import { describe, expect, it } from 'vitest';
+import { resolveStream, type JsonRecord, type Page } from '@ferry/core';
+import { ferryErrorOf, readAllPages } from '@ferry/core/testing';
 import { csv } from './csv-connector.js';
+import { scratchDir } from '../shared/scratch-dir.fixture.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ferry-csv-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-
-function fileWith(content: string): string {
-  files += 1;
-  const name = `f${files}.csv`;
-  writeFileSync(join(dir, name), content);
-  return name;
-}
+const { dir, fileWith, ctxFor } = scratchDir('csv');
 
 const stream = csv.streams[0];
 const append = csv.actions[0];
-const ctxFor = (config: Record<string, unknown>) => createTestContext({ config, baseDir: dir });
 const records = (pages: readonly Page[]): JsonRecord[] => pages.flatMap((page) => page.records);
 
 function cell(value: string, quoteAll: boolean): string {
   return quoteAll || /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<FerryError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  return error as FerryError;
 }
 
 describe('csv records stream', () => {
@@ -96,8 +77,8 @@ describe('csv records stream', () => {
     const ctx = ctxFor({ path });
     const state = (await readAllPages(stream, ctx, { mode: 'full' })).at(-1)?.state;
     writeFileSync(join(dir, path), 'id,name\n9,z\n8,y\n7,x\n');
-    expect((await failureOf(readAllPages(stream, ctx, { mode: 'incremental', state }))).code).toBe('FILE_CHANGED');
-    const missing = await failureOf(readAllPages(stream, ctxFor({ path: 'missing.csv' }), { mode: 'full' }));
+    expect((await ferryErrorOf(readAllPages(stream, ctx, { mode: 'incremental', state }))).code).toBe('FILE_CHANGED');
+    const missing = await ferryErrorOf(readAllPages(stream, ctxFor({ path: 'missing.csv' }), { mode: 'full' }));
     expect(missing.code).toBe('FILE_NOT_FOUND');
     expect(missing.message).toContain(join(dir, 'missing.csv'));
   });
@@ -139,7 +120,7 @@ describe('csv append', () => {
 
   it('refuses a field that is not a column of the file, and stops the run', async () => {
     const path = fileWith('id,name\n');
-    const error = await failureOf(run(ctxFor({ path }), { id: '1', nam: 'typo' }));
+    const error = await ferryErrorOf(run(ctxFor({ path }), { id: '1', nam: 'typo' }));
     expect(error.code).toBe('CSV_UNKNOWN_COLUMN');
     expect(error.message).toContain("did you mean 'name'?");
     expect(error.details['systemic']).toBe(true);

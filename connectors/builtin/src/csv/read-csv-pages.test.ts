@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FerryError } from '@ferry/core';
+import type { FerryError } from '@ferry/core';
+import { ferryErrorOf } from '@ferry/core/testing';
 import { readCsvPages, type CsvPage, type CsvReadOptions } from './read-csv-pages.js';
 
 function options(text: string, overrides: Partial<CsvReadOptions> = {}): CsvReadOptions {
@@ -27,13 +28,8 @@ async function collect(read: CsvReadOptions): Promise<CsvPage[]> {
   return pages;
 }
 
-async function failure(read: CsvReadOptions): Promise<FerryError> {
-  const error: unknown = await collect(read).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  return error as FerryError;
+function failure(read: CsvReadOptions): Promise<FerryError> {
+  return ferryErrorOf(collect(read));
 }
 
 describe('readCsvPages', () => {

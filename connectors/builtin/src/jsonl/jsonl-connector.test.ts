@@ -1,36 +1,17 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { FerryError, resolveStream, type JsonRecord, type Page } from '@ferry/core';
-import { createTestContext, readAllPages } from '@ferry/core/testing';
+import { describe, expect, it } from 'vitest';
+import { resolveStream, type JsonRecord, type Page } from '@ferry/core';
+import { ferryErrorOf, readAllPages } from '@ferry/core/testing';
 import { jsonl } from './jsonl-connector.js';
+import { scratchDir } from '../shared/scratch-dir.fixture.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ferry-jsonl-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-
-function fileWith(content: string): string {
-  files += 1;
-  const name = `f${files}.jsonl`;
-  writeFileSync(join(dir, name), content);
-  return name;
-}
+const { dir, fileWith, ctxFor } = scratchDir('jsonl');
 
 const stream = jsonl.streams[0];
 const append = jsonl.actions[0];
-const ctxFor = (config: Record<string, unknown>) => createTestContext({ config, baseDir: dir });
 const ids = (pages: readonly Page[]): unknown[] => pages.flatMap((page) => page.records.map((record) => record['id']));
-
-async function failureOf(promise: Promise<unknown>): Promise<FerryError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  return error as FerryError;
-}
 
 describe('jsonl records stream', () => {
   it('pages through the file and resumes from every page state with exactly the rest (random files)', async () => {
@@ -77,15 +58,15 @@ describe('jsonl records stream', () => {
     const ctx = ctxFor({ path });
     const state = (await readAllPages(stream, ctx, { mode: 'full' })).at(-1)?.state;
     writeFileSync(join(dir, path), '{"id":9}\n');
-    expect((await failureOf(readAllPages(stream, ctx, { mode: 'incremental', state }))).code).toBe('FILE_CHANGED');
+    expect((await ferryErrorOf(readAllPages(stream, ctx, { mode: 'incremental', state }))).code).toBe('FILE_CHANGED');
     writeFileSync(join(dir, path), '{"id":7}\n{"id":8}\n{"id":9}\n');
-    const replaced = await failureOf(readAllPages(stream, ctx, { mode: 'incremental', state }));
+    const replaced = await ferryErrorOf(readAllPages(stream, ctx, { mode: 'incremental', state }));
     expect(replaced.code).toBe('FILE_CHANGED');
     expect(replaced.hint).toContain('--full');
   });
 
   it('says which file is missing, as an absolute path', async () => {
-    const error = await failureOf(readAllPages(stream, ctxFor({ path: 'nope/missing.jsonl' }), { mode: 'full' }));
+    const error = await ferryErrorOf(readAllPages(stream, ctxFor({ path: 'nope/missing.jsonl' }), { mode: 'full' }));
     expect(error.code).toBe('FILE_NOT_FOUND');
     expect(error.message).toContain(join(dir, 'nope/missing.jsonl'));
   });

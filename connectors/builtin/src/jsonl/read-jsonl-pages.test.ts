@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FerryError } from '@ferry/core';
+import type { FerryError } from '@ferry/core';
+import { ferryErrorOf } from '@ferry/core/testing';
 import { readJsonlPages, type JsonlPage } from './read-jsonl-pages.js';
 
 const options = { file: '/data/x.jsonl', start: { offset: 0, line: 0 }, pageSize: 2, primaryKey: 'id' } as const;
@@ -11,13 +12,8 @@ async function collect(text: string, pageSize = 2): Promise<JsonlPage[]> {
   return pages;
 }
 
-async function failure(text: string): Promise<FerryError> {
-  const error: unknown = await collect(text).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  return error as FerryError;
+function failure(text: string): Promise<FerryError> {
+  return ferryErrorOf(collect(text));
 }
 
 describe('readJsonlPages', () => {

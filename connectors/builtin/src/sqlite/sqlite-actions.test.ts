@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FerryError, type ActionRequest, type ActionResult, type JsonRecord } from '@ferry/core';
-import { createTestContext } from '@ferry/core/testing';
+import type { ActionRequest, ActionResult, JsonRecord } from '@ferry/core';
+import { createTestContext, ferryErrorOf } from '@ferry/core/testing';
 import { sqlite } from './sqlite-connector.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-sqlite-'));
@@ -56,15 +56,6 @@ function warehouse() {
       }
     },
   };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<FerryError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  return error as FerryError;
 }
 
 describe('sqlite upsert', () => {
@@ -123,32 +114,32 @@ describe('sqlite upsert', () => {
     expect(w.look('SELECT n, title FROM contacts_tasks')).toEqual([{ n: 7, title: 'call' }]);
     await w.upsert({ email: 'a@x.io', n: 1 }, { table: 'people', primaryKey: 'email' }, from);
     expect(w.look<{ name: string; pk: number }>('PRAGMA table_info(people)').find((c) => c.pk === 1)?.name).toBe('email');
-    const mismatch = await failureOf(w.upsert({ n: 'eight' }, {}, from));
+    const mismatch = await ferryErrorOf(w.upsert({ n: 'eight' }, {}, from));
     expect(mismatch.code).toBe('SQLITE_TYPE_MISMATCH');
   });
 
   it('refuses names that are not plain identifiers, creating no table and no column', async () => {
     const w = warehouse();
-    const table = await failureOf(w.upsert({ id: 'c1' }, { table: 'my table' }));
+    const table = await ferryErrorOf(w.upsert({ id: 'c1' }, { table: 'my table' }));
     expect(table.code).toBe('SQLITE_BAD_IDENTIFIER');
     expect(table.details['systemic']).toBe(true);
     expect(existsSync(w.file)).toBe(false);
-    const column = await failureOf(w.upsert({ id: 'c1', 'first name': 'Ada' }));
+    const column = await ferryErrorOf(w.upsert({ id: 'c1', 'first name': 'Ada' }));
     expect(column.code).toBe('SQLITE_BAD_IDENTIFIER');
     expect(column.hint).toContain("first_name: 'first name'");
     expect(w.look("SELECT name FROM sqlite_master WHERE name = 'contacts'")).toEqual([]);
     await w.upsert({ id: 'c1', name: 'Ada' });
-    expect((await failureOf(w.upsert({ id: 'c2', 'last-name': 'L' }))).code).toBe('SQLITE_BAD_IDENTIFIER');
+    expect((await ferryErrorOf(w.upsert({ id: 'c2', 'last-name': 'L' }))).code).toBe('SQLITE_BAD_IDENTIFIER');
     expect(w.look<{ name: string }>('PRAGMA table_info(contacts)').map((c) => c.name)).not.toContain('last-name');
   });
 
   it('refuses a record without its key (that record only) and a key that is not the table key (the whole run)', async () => {
     const w = warehouse();
     await w.upsert({ id: 'c1', name: 'Ada' });
-    const missing = await failureOf(w.upsert({ name: 'nobody' }));
+    const missing = await ferryErrorOf(w.upsert({ name: 'nobody' }));
     expect(missing.code).toBe('SQLITE_MISSING_KEY');
     expect(missing.details['systemic']).toBeUndefined();
-    const mismatch = await failureOf(w.upsert({ id: 'c2', email: 'x@y.z' }, { primaryKey: 'email' }));
+    const mismatch = await ferryErrorOf(w.upsert({ id: 'c2', email: 'x@y.z' }, { primaryKey: 'email' }));
     expect(mismatch.code).toBe('SQLITE_KEY_MISMATCH');
     expect(mismatch.hint).toContain('primaryKey: id');
   });
@@ -190,7 +181,7 @@ describe('sqlite upsert', () => {
     const path = join(dir, 'not-a-db.db');
     writeFileSync(path, 'this is not a database, just text that is long enough to have a header '.repeat(4));
     const ctx = createTestContext({ config: { path: 'not-a-db.db' }, baseDir: dir });
-    const error = await failureOf(upsert.run(ctx, { input: { id: 'x' }, options: {}, linkedId: undefined, source }));
+    const error = await ferryErrorOf(upsert.run(ctx, { input: { id: 'x' }, options: {}, linkedId: undefined, source }));
     expect(error.code).toBe('SQLITE_CORRUPT');
     expect(error.details['systemic']).toBe(true);
     expect(error.message).toContain(path);
@@ -208,6 +199,6 @@ describe('sqlite delete', () => {
     expect(await w.remove({ id: 'c1' })).toEqual({ outcome: 'unchanged', id: 'c1' });
     expect(await w.remove({ id: 'c9' }, { table: 'no_such_table' })).toEqual({ outcome: 'unchanged', id: 'c9' });
     expect(w.look('SELECT id FROM contacts')).toEqual([{ id: 'c2' }]);
-    expect((await failureOf(w.remove({ name: 'x' }))).code).toBe('SQLITE_MISSING_KEY');
+    expect((await ferryErrorOf(w.remove({ name: 'x' }))).code).toBe('SQLITE_MISSING_KEY');
   });
 });

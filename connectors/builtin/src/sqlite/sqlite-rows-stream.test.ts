@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FerryError, resolveStream, type Page } from '@ferry/core';
-import { createTestContext, readAllPages } from '@ferry/core/testing';
+import { resolveStream, type Page } from '@ferry/core';
+import { createTestContext, ferryErrorOf, readAllPages } from '@ferry/core/testing';
 import { sqlite } from './sqlite-connector.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-sqlite-rows-'));
@@ -14,15 +14,6 @@ const rows = sqlite.streams[0];
 const upsert = sqlite.actions.find((action) => action.name === 'upsert')!;
 const ctxFor = (config: Record<string, unknown>) => createTestContext({ config: { path: 'wh.db', ...config }, baseDir: dir });
 const ids = (pages: readonly Page[]): unknown[] => pages.flatMap((page) => page.records.map((record) => record['id']));
-
-async function failureOf(promise: Promise<unknown>): Promise<FerryError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  return error as FerryError;
-}
 
 beforeAll(async () => {
   const ctx = ctxFor({});
@@ -66,18 +57,18 @@ describe('sqlite rows stream', () => {
   });
 
   it('says what to fix when the table, the key column or the file is wrong', async () => {
-    const noTable = await failureOf(readAllPages(rows, ctxFor({ table: 'contact' }), { mode: 'full' }));
+    const noTable = await ferryErrorOf(readAllPages(rows, ctxFor({ table: 'contact' }), { mode: 'full' }));
     expect(noTable.code).toBe('SQLITE_NO_SUCH_TABLE');
     expect(noTable.message).toContain("did you mean 'contacts'?");
     expect(noTable.hint).toContain('contacts, events, people');
-    expect((await failureOf(readAllPages(rows, ctxFor({ table: 'people' }), { mode: 'full' }))).code).toBe('SQLITE_NO_SUCH_COLUMN');
-    const notUnique = await failureOf(readAllPages(rows, ctxFor({ table: 'events', primaryKey: 'seq' }), { mode: 'full' }));
+    expect((await ferryErrorOf(readAllPages(rows, ctxFor({ table: 'people' }), { mode: 'full' }))).code).toBe('SQLITE_NO_SUCH_COLUMN');
+    const notUnique = await ferryErrorOf(readAllPages(rows, ctxFor({ table: 'events', primaryKey: 'seq' }), { mode: 'full' }));
     expect(notUnique.code).toBe('SQLITE_KEY_NOT_UNIQUE');
-    expect((await failureOf(readAllPages(rows, ctxFor({}), { mode: 'full' }))).code).toBe('SQLITE_NO_TABLE');
-    const missing = await failureOf(readAllPages(rows, ctxFor({ path: 'nowhere.db', table: 'contacts' }), { mode: 'full' }));
+    expect((await ferryErrorOf(readAllPages(rows, ctxFor({}), { mode: 'full' }))).code).toBe('SQLITE_NO_TABLE');
+    const missing = await ferryErrorOf(readAllPages(rows, ctxFor({ path: 'nowhere.db', table: 'contacts' }), { mode: 'full' }));
     expect(missing.code).toBe('FILE_NOT_FOUND');
     expect(missing.message).toContain(join(dir, 'nowhere.db'));
-    expect((await failureOf(readAllPages(rows, ctxFor({ table: 'contacts' }), { mode: 'full', state: { after: { x: 1 } } }))).code).toBe('STATE_INVALID');
+    expect((await ferryErrorOf(readAllPages(rows, ctxFor({ table: 'contacts' }), { mode: 'full', state: { after: { x: 1 } } }))).code).toBe('STATE_INVALID');
   });
 });
 

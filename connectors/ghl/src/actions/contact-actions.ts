@@ -4,8 +4,9 @@ import type { GhlClient } from '../client/ghl-client.js';
 import { clientOf } from '../config.js';
 import type { GhlContact } from '../records/contact-record.js';
 import { specSchema } from '../spec/json-schemas.js';
-import { operationById, WRITE_SCOPE } from '../spec/operations.js';
+import { WRITE_SCOPE } from '../spec/operations.js';
 import { fieldsOf, REPLACE_TAGS_OPTIONS, targetIdOf } from './action-inputs.js';
+import { httpOf } from './operation-http.js';
 
 const CREATE_INPUT = specSchema('CreateContactDto', {
   errata: true,
@@ -27,11 +28,6 @@ const DELETE_INPUT = {
 
 /** Fields PUT /contacts/{id} accepts (no companyName, gender or locationId: the API answers 422 to them). */
 const UPDATE_FIELDS = new Set(Object.keys((UPDATE_INPUT['properties'] as JsonRecord | undefined) ?? {}).filter((f) => f !== 'id'));
-
-function httpOf(operationId: string): { method: string; path: string } {
-  const op = operationById(operationId);
-  return { method: op.method, path: op.path };
-}
 
 function tagsOf(input: JsonRecord): string[] {
   return Array.isArray(input['tags']) ? input['tags'].filter((t): t is string => typeof t === 'string' && t !== '') : [];

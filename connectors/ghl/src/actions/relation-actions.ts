@@ -1,13 +1,9 @@
 import { defineAction, FerryError, type ActionDef, type ActionRequest, type ConnectorContext, type JsonSchema } from '@ferry/core';
 import type { GhlClient } from '../client/ghl-client.js';
 import { clientOf } from '../config.js';
-import { operationById, WRITE_SCOPE } from '../spec/operations.js';
+import { WRITE_SCOPE } from '../spec/operations.js';
 import { apiDateTime, CONTACT_ID, contactIdOf, inputOrOption, mergedList, STRING_LIST } from './action-inputs.js';
-
-function httpOf(operationId: string): { method: string; path: string } {
-  const op = operationById(operationId);
-  return { method: op.method, path: op.path };
-}
+import { httpOf } from './operation-http.js';
 
 function objectSchema(properties: Record<string, JsonSchema>, description?: string): JsonSchema {
   return { type: 'object', additionalProperties: false, properties, ...(description === undefined ? {} : { description }) };
@@ -76,36 +72,50 @@ export const removeFollowersAction = listAction({
   apply: async (client, id, followers) => (await client.removeFollowers(id, followers)).followers,
 });
 
-const CAMPAIGN_ID: JsonSchema = { type: 'string', minLength: 1 };
+const MEMBERSHIP_ID: JsonSchema = { type: 'string', minLength: 1 };
 
-export const addToCampaignAction = defineAction({
+/** An action that enrols a contact in, or takes it out of, one campaign or workflow named by id (input or `with:`). */
+function membershipAction(spec: {
+  name: string;
+  description: string;
+  operationId: string;
+  idField: 'campaignId' | 'workflowId';
+  idempotence: ActionDef['idempotence'];
+  extraInput?: Record<string, JsonSchema>;
+  apply: (client: GhlClient, contactId: string, targetId: string, request: ActionRequest) => Promise<unknown>;
+}): ActionDef {
+  return defineAction({
+    name: spec.name,
+    description: spec.description,
+    input: objectSchema({ contactId: CONTACT_ID, [spec.idField]: MEMBERSHIP_ID, ...spec.extraInput }),
+    options: objectSchema({ [spec.idField]: MEMBERSHIP_ID }),
+    scope: WRITE_SCOPE,
+    idempotence: spec.idempotence,
+    http: httpOf(spec.operationId),
+    async run(ctx: ConnectorContext, request: ActionRequest) {
+      const contactId = contactIdOf(request, { useLink: true });
+      await spec.apply(clientOf(ctx), contactId, needed(inputOrOption(request, spec.idField), spec.idField), request);
+      return { outcome: 'updated', id: contactId };
+    },
+  });
+}
+
+export const addToCampaignAction = membershipAction({
   name: 'contacts.campaigns.add',
   description: 'Add a contact to a campaign (POST /contacts/{contactId}/campaigns/{campaignId})',
-  input: objectSchema({ contactId: CONTACT_ID, campaignId: CAMPAIGN_ID }),
-  options: objectSchema({ campaignId: CAMPAIGN_ID }),
-  scope: WRITE_SCOPE,
+  operationId: 'add-contact-to-campaign',
+  idField: 'campaignId',
   idempotence: 'idempotent',
-  http: httpOf('add-contact-to-campaign'),
-  async run(ctx, request) {
-    const contactId = contactIdOf(request, { useLink: true });
-    await clientOf(ctx).addToCampaign(contactId, needed(inputOrOption(request, 'campaignId'), 'campaignId'));
-    return { outcome: 'updated', id: contactId };
-  },
+  apply: (client, contactId, campaignId) => client.addToCampaign(contactId, campaignId),
 });
 
-export const removeFromCampaignAction = defineAction({
+export const removeFromCampaignAction = membershipAction({
   name: 'contacts.campaigns.remove',
   description: 'Remove a contact from a campaign (DELETE /contacts/{contactId}/campaigns/{campaignId})',
-  input: objectSchema({ contactId: CONTACT_ID, campaignId: CAMPAIGN_ID }),
-  options: objectSchema({ campaignId: CAMPAIGN_ID }),
-  scope: WRITE_SCOPE,
+  operationId: 'remove-contact-from-campaign',
+  idField: 'campaignId',
   idempotence: 'idempotent',
-  http: httpOf('remove-contact-from-campaign'),
-  async run(ctx, request) {
-    const contactId = contactIdOf(request, { useLink: true });
-    await clientOf(ctx).removeFromCampaign(contactId, needed(inputOrOption(request, 'campaignId'), 'campaignId'));
-    return { outcome: 'updated', id: contactId };
-  },
+  apply: (client, contactId, campaignId) => client.removeFromCampaign(contactId, campaignId),
 });
 
 export const removeFromAllCampaignsAction = defineAction({
@@ -122,41 +132,26 @@ export const removeFromAllCampaignsAction = defineAction({
   },
 });
 
-const WORKFLOW_ID: JsonSchema = { type: 'string', minLength: 1 };
-
-export const addToWorkflowAction = defineAction({
+export const addToWorkflowAction = membershipAction({
   name: 'contacts.workflows.add',
   description: 'Add a contact to a workflow (POST /contacts/{contactId}/workflow/{workflowId}); a replay may enrol it again',
-  input: objectSchema({ contactId: CONTACT_ID, workflowId: WORKFLOW_ID, eventStartTime: { type: 'string', description: 'ISO 8601' } }),
-  options: objectSchema({ workflowId: WORKFLOW_ID }),
-  scope: WRITE_SCOPE,
+  operationId: 'add-contact-to-workflow',
+  idField: 'workflowId',
   idempotence: 'none',
-  http: httpOf('add-contact-to-workflow'),
-  async run(ctx, request) {
-    const contactId = contactIdOf(request, { useLink: true });
+  extraInput: { eventStartTime: { type: 'string', description: 'ISO 8601' } },
+  apply(client, contactId, workflowId, request) {
     const start = request.input['eventStartTime'];
-    await clientOf(ctx).addToWorkflow(
-      contactId,
-      needed(inputOrOption(request, 'workflowId'), 'workflowId'),
-      start === undefined ? undefined : apiDateTime(start, 'eventStartTime'),
-    );
-    return { outcome: 'updated', id: contactId };
+    return client.addToWorkflow(contactId, workflowId, start === undefined ? undefined : apiDateTime(start, 'eventStartTime'));
   },
 });
 
-export const removeFromWorkflowAction = defineAction({
+export const removeFromWorkflowAction = membershipAction({
   name: 'contacts.workflows.remove',
   description: 'Remove a contact from a workflow (DELETE /contacts/{contactId}/workflow/{workflowId})',
-  input: objectSchema({ contactId: CONTACT_ID, workflowId: WORKFLOW_ID }),
-  options: objectSchema({ workflowId: WORKFLOW_ID }),
-  scope: WRITE_SCOPE,
+  operationId: 'delete-contact-from-workflow',
+  idField: 'workflowId',
   idempotence: 'idempotent',
-  http: httpOf('delete-contact-from-workflow'),
-  async run(ctx, request) {
-    const contactId = contactIdOf(request, { useLink: true });
-    await clientOf(ctx).removeFromWorkflow(contactId, needed(inputOrOption(request, 'workflowId'), 'workflowId'));
-    return { outcome: 'updated', id: contactId };
-  },
+  apply: (client, contactId, workflowId) => client.removeFromWorkflow(contactId, workflowId),
 });
 
 const BULK_TYPE: JsonSchema = { type: 'string', enum: ['add', 'remove'] };

@@ -1,15 +1,12 @@
-import { defineAction, FerryError, type ActionRequest, type JsonSchema } from '@ferry/core';
+import { defineAction, FerryError, type ActionDef, type ActionRequest, type JsonSchema } from '@ferry/core';
+import type { GhlClient } from '../client/ghl-client.js';
 import type { NoteInput, TaskInput } from '../client/client-types.js';
 import { clientOf } from '../config.js';
 import type { GhlNote, GhlTask } from '../records/related-records.js';
 import { specSchema } from '../spec/json-schemas.js';
-import { operationById, WRITE_SCOPE } from '../spec/operations.js';
+import { WRITE_SCOPE } from '../spec/operations.js';
 import { apiDateTime, CONTACT_ID, contactIdOf, fieldsOf, targetIdOf } from './action-inputs.js';
-
-function httpOf(operationId: string): { method: string; path: string } {
-  const op = operationById(operationId);
-  return { method: op.method, path: op.path };
-}
+import { httpOf } from './operation-http.js';
 
 const TASK_ID: JsonSchema = { type: 'string', minLength: 1, description: 'The task (default: the task linked to this record)' };
 const NOTE_ID: JsonSchema = { type: 'string', minLength: 1, description: 'The note (default: the note linked to this record)' };
@@ -92,10 +89,40 @@ export const updateTaskAction = defineAction({
   },
 });
 
-function taskGone(taskId: string): FerryError {
-  return new FerryError('GHL_TASK_NOT_FOUND', `task ${taskId} does not exist in GHL (any more)`, {
+/** A task or note that an update could not find: deleted in GHL, or on another contact. */
+function relatedGone(code: 'GHL_TASK_NOT_FOUND' | 'GHL_NOTE_NOT_FOUND', what: 'task' | 'note', id: string): FerryError {
+  return new FerryError(code, `${what} ${id} does not exist in GHL (any more)`, {
     hint: 'it was deleted in GHL, or belongs to another contact: check contactId',
-    details: { taskId },
+    details: { [`${what}Id`]: id },
+  });
+}
+
+function taskGone(taskId: string): FerryError {
+  return relatedGone('GHL_TASK_NOT_FOUND', 'task', taskId);
+}
+
+/** DELETE of a contact's task or note; one that is already gone is unchanged, not an error. */
+function deleteRelatedAction(spec: {
+  name: string;
+  description: string;
+  operationId: string;
+  what: 'task' | 'note';
+  idSchema: JsonSchema;
+  remove: (client: GhlClient, contactId: string, id: string) => Promise<boolean>;
+}): ActionDef {
+  return defineAction({
+    name: spec.name,
+    description: spec.description,
+    input: { type: 'object', additionalProperties: false, properties: { contactId: CONTACT_ID, id: spec.idSchema } },
+    scope: WRITE_SCOPE,
+    idempotence: 'idempotent',
+    http: httpOf(spec.operationId),
+    async run(ctx, request) {
+      const contactId = contactIdOf(request, { useLink: false });
+      const id = targetIdOf(request, 'id', spec.what);
+      const deleted = await spec.remove(clientOf(ctx), contactId, id);
+      return { outcome: deleted ? 'deleted' : 'unchanged', id };
+    },
   });
 }
 
@@ -119,19 +146,13 @@ export const completeTaskAction = defineAction({
   },
 });
 
-export const deleteTaskAction = defineAction({
+export const deleteTaskAction = deleteRelatedAction({
   name: 'tasks.delete',
   description: 'Delete a task (DELETE /contacts/{contactId}/tasks/{taskId})',
-  input: { type: 'object', additionalProperties: false, properties: { contactId: CONTACT_ID, id: TASK_ID } },
-  scope: WRITE_SCOPE,
-  idempotence: 'idempotent',
-  http: httpOf('delete-task'),
-  async run(ctx, request) {
-    const contactId = contactIdOf(request, { useLink: false });
-    const taskId = targetIdOf(request, 'id', 'task');
-    const deleted = await clientOf(ctx).deleteTask(contactId, taskId);
-    return { outcome: deleted ? 'deleted' : 'unchanged', id: taskId };
-  },
+  operationId: 'delete-task',
+  what: 'task',
+  idSchema: TASK_ID,
+  remove: (client, contactId, taskId) => client.deleteTask(contactId, taskId),
 });
 
 function noteResult(outcome: 'created' | 'updated' | 'unchanged', note: GhlNote): { outcome: typeof outcome; id: string; record: GhlNote } {
@@ -176,27 +197,16 @@ export const updateNoteAction = defineAction({
     const contactId = contactIdOf(request, { useLink: false });
     const noteId = targetIdOf(request, 'id', 'note');
     const updated = await clientOf(ctx).updateNote(contactId, noteId, fieldsOf(request.input, ['contactId', 'id']));
-    if (updated === undefined) {
-      throw new FerryError('GHL_NOTE_NOT_FOUND', `note ${noteId} does not exist in GHL (any more)`, {
-        hint: 'it was deleted in GHL, or belongs to another contact: check contactId',
-        details: { noteId },
-      });
-    }
+    if (updated === undefined) throw relatedGone('GHL_NOTE_NOT_FOUND', 'note', noteId);
     return noteResult('updated', updated);
   },
 });
 
-export const deleteNoteAction = defineAction({
+export const deleteNoteAction = deleteRelatedAction({
   name: 'notes.delete',
   description: 'Delete a note (DELETE /contacts/{contactId}/notes/{id})',
-  input: { type: 'object', additionalProperties: false, properties: { contactId: CONTACT_ID, id: NOTE_ID } },
-  scope: WRITE_SCOPE,
-  idempotence: 'idempotent',
-  http: httpOf('delete-note'),
-  async run(ctx, request) {
-    const contactId = contactIdOf(request, { useLink: false });
-    const noteId = targetIdOf(request, 'id', 'note');
-    const deleted = await clientOf(ctx).deleteNote(contactId, noteId);
-    return { outcome: deleted ? 'deleted' : 'unchanged', id: noteId };
-  },
+  operationId: 'delete-note',
+  what: 'note',
+  idSchema: NOTE_ID,
+  remove: (client, contactId, noteId) => client.deleteNote(contactId, noteId),
 });

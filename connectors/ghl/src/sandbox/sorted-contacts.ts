@@ -14,21 +14,16 @@ export class SortedContacts {
 
   /** First index whose (time, id) is >= the given one. */
   lowerBound(time: number, id: string = ''): number {
-    let lo = 0;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const entry = this.entries[mid];
-      if (entry === undefined) break;
-      const t = entry[this.key];
-      if (t < time || (t === time && entry.id < id)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.firstIndexAfter(time, id, false);
   }
 
   /** First index whose (time, id) is > the given one. */
   upperBound(time: number, id: string = '\uffff'): number {
+    return this.firstIndexAfter(time, id, true);
+  }
+
+  /** Binary search for the first index whose (time, id) is above the given one, or (not `pastEqual`) not below it. */
+  private firstIndexAfter(time: number, id: string, pastEqual: boolean): number {
     let lo = 0;
     let hi = this.entries.length;
     while (lo < hi) {
@@ -36,7 +31,7 @@ export class SortedContacts {
       const entry = this.entries[mid];
       if (entry === undefined) break;
       const t = entry[this.key];
-      if (t < time || (t === time && entry.id <= id)) lo = mid + 1;
+      if (t < time || (t === time && (entry.id < id || (pastEqual && entry.id === id)))) lo = mid + 1;
       else hi = mid;
     }
     return lo;

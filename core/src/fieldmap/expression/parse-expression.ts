@@ -120,8 +120,9 @@ const REGEX_HINT = 'regular expressions run on RE2, which has no lookahead, look
  * @throws FerryError EXPRESSION_INVALID
  */
 export function parseExpression(text: unknown, field: string | undefined, limits: ExpressionLimits): ParsedExpression {
-  const shown = typeof text === 'string' ? text : String(text);
   if (typeof text !== 'string') {
+    // Not String(text): an object may carry a `toString` that is not a function (or throws).
+    const shown = text === null || typeof text !== 'object' ? String(text) : Array.isArray(text) ? '[array]' : '[object]';
     throw expressionInvalid(field, shown, { message: `an expression must be text, got ${text === null ? 'null' : typeof text}`, position: 0 }, SYNTAX_HINT);
   }
   if (text.trim() === '') throw expressionInvalid(field, text, { message: 'the expression is empty', position: 0 }, SYNTAX_HINT);

@@ -1,17 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FerryError, isFerryError } from '../../errors/ferry-error.js';
+import { isFerryError } from '../../errors/ferry-error.js';
+import { ferryErrorOf } from '../../testing/ferry-error-of.js';
 import { compileWhere } from './compile-where.js';
-
-async function failure(run: () => unknown): Promise<FerryError> {
-  try {
-    await run();
-  } catch (error) {
-    if (isFerryError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a FerryError');
-}
 
 describe('compileWhere', () => {
   it('runs the common subset synchronously', () => {
@@ -59,7 +50,7 @@ describe('compileWhere', () => {
   it('never lets a function passed as a var be called', async () => {
     let called = false;
     // Calling a var fails at compile time: only JSONata's own functions and local ones are callable…
-    expect((await failure(() => compileWhere('$hook() = 1'))).code).toBe('EXPRESSION_INVALID');
+    expect((await ferryErrorOf(() => compileWhere('$hook() = 1'))).code).toBe('EXPRESSION_INVALID');
     const sneaky = compileWhere('$count([$v]) = 1');
     // …and a function smuggled in as data is dropped from the bindings.
     await expect(sneaky.test({}, { v: () => (called = true) })).resolves.toBe(false);
@@ -67,10 +58,10 @@ describe('compileWhere', () => {
   });
 
   it('fails a record it cannot judge with MAP_FAILED, in both paths', async () => {
-    const fast = await failure(() => compileWhere('age > 18').test({ age: 'old' }));
+    const fast = await ferryErrorOf(() => compileWhere('age > 18').test({ age: 'old' }));
     expect(fast.code).toBe('MAP_FAILED');
     expect(fast.details).toMatchObject({ field: 'where', value: 'old', jsonataCode: 'T2009' });
-    const slow = await failure(() => compileWhere('age + 0 > 18').test({ age: 'old' }));
+    const slow = await ferryErrorOf(() => compileWhere('age + 0 > 18').test({ age: 'old' }));
     expect(slow.code).toBe('MAP_FAILED');
     expect(slow.details).toMatchObject({ field: 'where', jsonataCode: 'T2001' });
     expect(slow.hint).toBeTruthy();
@@ -82,7 +73,7 @@ describe('compileWhere', () => {
       for (let i = 0; i < 200_000; i++) value = { a: value };
       return value;
     };
-    const error = await failure(() => compileWhere('a = b').test({ a: deep(), b: deep() }));
+    const error = await ferryErrorOf(() => compileWhere('a = b').test({ a: deep(), b: deep() }));
     expect(error.code).toBe('MAP_FAILED');
     expect(error.details['field']).toBe('where');
   });
@@ -90,24 +81,24 @@ describe('compileWhere', () => {
   it('bounds evaluation time and recursion depth', async () => {
     const loop = compileWhere('($f := function($n) { $f($n + 1) }; $f(0))', { limits: { timeoutMs: 50 } });
     const started = Date.now();
-    const timedOut = await failure(() => loop.test({}));
+    const timedOut = await ferryErrorOf(() => loop.test({}));
     expect(timedOut.code).toBe('MAP_FAILED');
     expect(timedOut.details['jsonataCode']).toBe('D1012');
     expect(timedOut.message).toContain('longer than 50 ms');
     expect(Date.now() - started).toBeLessThan(2000);
 
     const deep = compileWhere('($f := function($n) { $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000) > 0)', { limits: { maxDepth: 200 } });
-    const tooDeep = await failure(() => deep.test({}));
+    const tooDeep = await ferryErrorOf(() => deep.test({}));
     expect(tooDeep.code).toBe('MAP_FAILED');
     expect(tooDeep.details['jsonataCode']).toBe('D1011');
     expect(tooDeep.message).toContain('deeper than 200');
 
     const big = compileWhere('$count([1..1000000]) > 0', { limits: { maxSequence: 1000 } });
-    expect((await failure(() => big.test({}))).code).toBe('MAP_FAILED');
+    expect((await ferryErrorOf(() => big.test({}))).code).toBe('MAP_FAILED');
   });
 
   it('reports syntax errors with JSONata position and token', async () => {
-    const error = await failure(() => compileWhere('status = '));
+    const error = await ferryErrorOf(() => compileWhere('status = '));
     expect(error.code).toBe('EXPRESSION_INVALID');
     expect(error.details).toMatchObject({ position: 9, token: '(end)' });
     expect(error.details['field']).toBeUndefined();
@@ -116,7 +107,7 @@ describe('compileWhere', () => {
   });
 
   it('catches unknown functions before the run, with a suggestion', async () => {
-    const error = await failure(() => compileWhere('$lowercas(name) = "ada"'));
+    const error = await ferryErrorOf(() => compileWhere('$lowercas(name) = "ada"'));
     expect(error.code).toBe('EXPRESSION_INVALID');
     expect(error.message).toContain("did you mean '$lowercase'?");
     expect(error.details).toMatchObject({ position: 9, token: 'lowercas' });
@@ -125,8 +116,8 @@ describe('compileWhere', () => {
   });
 
   it('rejects empty and non-text expressions', async () => {
-    expect((await failure(() => compileWhere('   '))).code).toBe('EXPRESSION_INVALID');
-    expect((await failure(() => compileWhere(42 as unknown as string))).code).toBe('EXPRESSION_INVALID');
+    expect((await ferryErrorOf(() => compileWhere('   '))).code).toBe('EXPRESSION_INVALID');
+    expect((await ferryErrorOf(() => compileWhere(42 as unknown as string))).code).toBe('EXPRESSION_INVALID');
   });
 
   it('throws nothing but EXPRESSION_INVALID at compile time, whatever the text', () => {
