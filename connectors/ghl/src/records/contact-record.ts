@@ -66,14 +66,18 @@ const SEARCH_ONLY = new Set(['searchAfter', 'contactName', 'businessName', 'addr
  */
 export function normalizeContact(raw: JsonRecord): GhlContact {
   const out: JsonRecord = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value === null || value === undefined || SEARCH_ONLY.has(key)) continue;
+  // A search page normalises 500 contacts: keys and lookups, no [key, value] pair arrays.
+  for (const key of Object.keys(raw)) {
+    const value = raw[key];
+    // `__proto__` as an own key (JSON.parse makes one) would replace the record's prototype on assignment.
+    if (value === null || value === undefined || SEARCH_ONLY.has(key) || key === '__proto__') continue;
     out[key] = value;
   }
   if (out['address1'] === undefined && typeof raw['address'] === 'string') out['address1'] = raw['address'];
   if (out['companyName'] === undefined && typeof raw['businessName'] === 'string') out['companyName'] = raw['businessName'];
   const dob = raw['dateOfBirth'];
-  if (typeof dob === 'number' && Number.isFinite(dob)) out['dateOfBirth'] = new Date(dob).toISOString();
+  // Outside ±8.64e15 ms a Date is invalid and toISOString throws: such a value stays as the API sent it.
+  if (typeof dob === 'number' && Number.isFinite(dob) && Math.abs(dob) <= 8.64e15) out['dateOfBirth'] = new Date(dob).toISOString();
   if (Array.isArray(raw['attributions']) && out['attributionSource'] === undefined && raw['attributions'].length > 0) {
     out['attributionSource'] = raw['attributions'][0] as unknown;
   }
