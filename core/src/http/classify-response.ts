@@ -1,5 +1,6 @@
 import type { HttpProfile } from '../contract/http.js';
 import { HttpError, type HttpErrorCode } from './http-error.js';
+import { dailyQuotaSpentHint, dailyQuotaSpentMessage } from './spent-quota.js';
 
 /** What is known about a failed response when it is turned into an HttpError. */
 export interface FailedResponse {
@@ -68,7 +69,7 @@ function hintFor(code: HttpErrorCode, response: FailedResponse, context: Failure
         : `the API rejected the data: ${response.apiMessage}`;
     case 'HTTP_RATE_LIMITED':
       return response.dailyQuotaSpent
-        ? `the daily API quota of account '${context.account}' is spent: the run stops at its last checkpoint; run it again after the quota resets`
+        ? dailyQuotaSpentHint(context.account)
         : `still rate limited after ${response.attempts} attempts: another app may share this account's budget; lower concurrency or run later`;
     case 'HTTP_SERVER':
       return `the API failed on its side after ${response.attempts} attempt(s): try again later${trace === '' ? '' : `; give the vendor's support the trace id ${response.traceId ?? ''}`}`;
@@ -87,7 +88,8 @@ export function errorFromResponse(response: FailedResponse, context: FailureCont
     (code === 'HTTP_RATE_LIMITED' && response.dailyQuotaSpent);
   const said = response.apiMessage === undefined ? '' : `: ${response.apiMessage}`;
   const trace = response.traceId === undefined ? '' : ` (trace ${response.traceId})`;
-  return new HttpError(code, `${context.connector} ${response.method} ${response.path} → ${response.status}${said}${trace}`, {
+  const quota = code === 'HTTP_RATE_LIMITED' && response.dailyQuotaSpent ? `: ${dailyQuotaSpentMessage(context.account, undefined)}` : '';
+  return new HttpError(code, `${context.connector} ${response.method} ${response.path} → ${response.status}${quota}${said}${trace}`, {
     status: response.status,
     method: response.method,
     path: response.path,

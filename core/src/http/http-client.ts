@@ -13,6 +13,7 @@ import { createLimiter, type Limiter } from './limiter.js';
 import { poolFor } from './pool-registry.js';
 import { redactPath, redactSecrets, truncate } from './redact.js';
 import { buildRequestUrl } from './request-url.js';
+import { dailyQuotaSpentHint, dailyQuotaSpentMessage } from './spent-quota.js';
 import { DEFAULT_MAX_BODY_BYTES, MalformedBodyError, parseBody, parseBodyLeniently, readBodyCapped } from './response-body.js';
 import type { TokenProvider } from './token-provider.js';
 
@@ -175,14 +176,20 @@ export function createHttpClient(options: HttpClientOptions): CoreHttpClient {
       } catch (error) {
         if (isAbort(error, request.signal)) throw request.signal?.reason ?? error;
         if (error instanceof FerryError && error.code === 'RATE_BUDGET_SPENT') {
-          throw new HttpError('HTTP_RATE_LIMITED', `${options.connector} ${method} ${path}: ${error.message}`, {
-            method,
-            path,
-            systemic: true,
-            attempts: tries,
-            hint: error.hint ?? 'the rate budget is spent: run again later',
-            cause: error,
-          });
+          const daily = error.details['spent'] === 'daily';
+          const waitMs = typeof error.details['waitMs'] === 'number' ? error.details['waitMs'] : undefined;
+          throw new HttpError(
+            'HTTP_RATE_LIMITED',
+            `${options.connector} ${method} ${path}: ${daily ? dailyQuotaSpentMessage(options.account, waitMs) : error.message}`,
+            {
+              method,
+              path,
+              systemic: true,
+              attempts: tries,
+              hint: daily ? dailyQuotaSpentHint(options.account) : (error.hint ?? 'the rate budget is spent: run again later'),
+              cause: error,
+            },
+          );
         }
         const failure = classifyTransportError(error, { connector: options.connector, method, path, origin, attempts: tries, timeouts, secrets });
         failures += 1;

@@ -7,6 +7,7 @@ export {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   sandboxTokens,
 } from './settings.js';
-export { BURST_LIMIT, DAILY_LIMIT, type RecordedRequest } from './sandbox-world.js';
+export { type RecordedRequest } from './sandbox-world.js';
+export { BURST_LIMIT, DAILY_LIMIT } from './settings.js';
 export { tokenFingerprint } from './token-registry.js';
 export { API_VERSION } from './endpoint.js';

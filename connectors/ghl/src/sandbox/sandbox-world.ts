@@ -5,12 +5,9 @@ import { createIdFactory } from './ids.js';
 import type { LocationState } from './location-state.js';
 import { RollingPeak } from './rolling-peak.js';
 import { seedLocation } from './seed-data.js';
-import { SANDBOX_COMPANY_ID, sandboxTokens, type GhlSandboxSettings } from './settings.js';
+import { BURST_LIMIT, DAILY_LIMIT, SANDBOX_COMPANY_ID, sandboxTokens, type GhlSandboxSettings } from './settings.js';
 import { TokenRegistry } from './token-registry.js';
 
-/** GHL's published limits: 100 requests per 10 s and 200,000 per day, per app per location. */
-export const BURST_LIMIT = { max: 100, perMs: 10_000 } as const;
-export const DAILY_LIMIT = { max: 200_000, perMs: 86_400_000 } as const;
 
 export interface LocationLimits {
   readonly burst: SandboxRateWindow;
@@ -128,14 +125,14 @@ export class SandboxWorld {
   limitsFor(key: string): LocationLimits {
     let limits = this.limits.get(key);
     if (limits === undefined) {
-      const { timeScale, rateWindowMode } = this.settings;
+      const { timeScale, rateWindowMode, dailyLimit } = this.settings;
       const now = (): number => this.now();
       limits = {
         burst: createSandboxRateWindow({ ...BURST_LIMIT, timeScale, mode: rateWindowMode, now }),
-        daily: createSandboxRateWindow({ ...DAILY_LIMIT, timeScale, mode: 'fixed', now }),
+        daily: createSandboxRateWindow({ max: dailyLimit, perMs: DAILY_LIMIT.perMs, timeScale, mode: 'fixed', now }),
         rolling: new RollingPeak(timeScale > 0 ? BURST_LIMIT.perMs / timeScale : BURST_LIMIT.perMs),
         admitted: 0,
-        dailyRemaining: DAILY_LIMIT.max,
+        dailyRemaining: dailyLimit,
       };
       this.limits.set(key, limits);
     }

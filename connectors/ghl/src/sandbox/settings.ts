@@ -1,6 +1,10 @@
 import { FerryError, validateFaultRates, type FaultRates, type SandboxOptions } from '@ferry/core';
 import { READ_SCOPE, WRITE_SCOPE } from '../spec/operations.js';
 
+/** GHL's published limits: 100 requests per 10 s and 200,000 per day, per app per location. */
+export const BURST_LIMIT = { max: 100, perMs: 10_000 } as const;
+export const DAILY_LIMIT = { max: 200_000, perMs: 86_400_000 } as const;
+
 /** The sandbox's default location (sub-account) when `extra.locations` is not given. */
 export const SANDBOX_LOCATION_ID = 'sbxLocation000000001';
 /** The agency (company) every sandbox location belongs to. */
@@ -44,6 +48,8 @@ export interface GhlSandboxSettings {
   readonly oauthClients: readonly { readonly clientId: string; readonly clientSecret: string }[];
   readonly rateWindowMode: 'fixed' | 'sliding';
   readonly recordRequests: boolean;
+  /** Requests per day per location (GHL's is 200,000); a small one lets tests spend the daily quota. */
+  readonly dailyLimit: number;
   readonly clock: () => number;
 }
 
@@ -112,6 +118,8 @@ export function readSettings(options: SandboxOptions): GhlSandboxSettings {
   if (clock !== undefined && typeof clock !== 'function') throw invalid('extra.clock', 'a function returning epoch milliseconds');
   const mode = extra['rateWindowMode'] ?? 'sliding';
   if (mode !== 'fixed' && mode !== 'sliding') throw invalid('extra.rateWindowMode', "'fixed' or 'sliding'");
+  const dailyLimit = extra['dailyLimit'] ?? DAILY_LIMIT.max;
+  if (typeof dailyLimit !== 'number' || !Number.isInteger(dailyLimit) || dailyLimit < 1) throw invalid('extra.dailyLimit', 'a whole number >= 1');
   let faults: FaultRates;
   try {
     faults = validateFaultRates(options.faults ?? {});
@@ -134,6 +142,7 @@ export function readSettings(options: SandboxOptions): GhlSandboxSettings {
     oauthClients: clients as { clientId: string; clientSecret: string }[],
     rateWindowMode: mode,
     recordRequests: extra['recordRequests'] === true,
+    dailyLimit,
     clock: clock === undefined ? () => Date.now() : (clock as () => number),
   };
 }
