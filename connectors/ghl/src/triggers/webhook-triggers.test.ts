@@ -130,8 +130,10 @@ describe('GHL webhook triggers', () => {
   });
 
   it('keys deliveries by webhookId (the inbox dedupes on it), else by the body', () => {
-    const a = trigger('ContactUpdate').parse?.(deliveryOf(contactEvent('ContactUpdate', { webhookId: undefined })));
-    const b = trigger('ContactUpdate').parse?.(deliveryOf(contactEvent('ContactUpdate', { webhookId: undefined })));
+    // One timestamp for both: the body is the key, so two clock readings would make two deliveries.
+    const timestamp = new Date().toISOString();
+    const a = trigger('ContactUpdate').parse?.(deliveryOf(contactEvent('ContactUpdate', { webhookId: undefined, timestamp })));
+    const b = trigger('ContactUpdate').parse?.(deliveryOf(contactEvent('ContactUpdate', { webhookId: undefined, timestamp })));
     expect(a?.deliveryId).toMatch(/^[0-9a-f]{64}$/);
     expect(a?.deliveryId).toBe(b?.deliveryId);
   });
