@@ -93,6 +93,81 @@ describe('createLimiter: throttling ahead of time', () => {
   });
 });
 
+describe('createLimiter: admission', () => {
+  it('admits a whole fresh budget at once, not one call per timer tick', async () => {
+    limiter = createLimiter({ windows: [{ max: 100, perMs: 60_000 }] });
+    const startedAt: number[] = [];
+    await Promise.all(Array.from({ length: 100 }, () => limiter!.schedule(async () => void startedAt.push(performance.now()))));
+    expect(startedAt).toHaveLength(100);
+    // A timer tick per admission (1 ms at best) would spread 100 calls over 100 ms or more.
+    expect(Math.max(...startedAt) - Math.min(...startedAt)).toBeLessThan(50);
+    expect(limiter.stats().windows[0]?.available).toBe(0);
+  });
+
+  it('costs well under a millisecond a call when the windows have room', async () => {
+    limiter = createLimiter({ windows: [{ max: 1_000_000, perMs: 1000 }, { max: 10_000_000, perMs: 86_400_000 }] });
+    const started = performance.now();
+    for (let i = 0; i < 2000; i += 1) await limiter.schedule(async () => i);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(limiter.stats().sent).toBe(2000);
+  });
+
+  it('reports the mean time calls took and the margin of each window', async () => {
+    limiter = createLimiter({ windows: [{ max: 10, perMs: 1000 }] });
+    expect(limiter.stats().meanCallMs).toBe(0);
+    await Promise.all([20, 40].map((ms) => limiter!.schedule(() => new Promise((resolve) => setTimeout(resolve, ms)))));
+    const stats = limiter.stats();
+    expect(stats.meanCallMs).toBeGreaterThanOrEqual(29);
+    expect(stats.meanCallMs).toBeLessThan(200);
+    expect(stats.windows).toEqual([{ max: 10, perMs: 1000, marginMs: 2, available: 8 }]);
+  });
+
+  it('serves waiting calls by priority, then in arrival order', async () => {
+    limiter = createLimiter({ windows: [], maxConcurrent: 1 });
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const first = limiter.schedule(() => new Promise<void>((resolve) => (release = resolve)));
+    const rest = [
+      limiter.schedule(async () => void order.push('late'), { priority: 9 }),
+      limiter.schedule(async () => void order.push('normal-1')),
+      limiter.schedule(async () => void order.push('urgent'), { priority: 0 }),
+      limiter.schedule(async () => void order.push('normal-2')),
+    ];
+    expect(limiter.stats()).toMatchObject({ queued: 4, running: 1 });
+    release();
+    await Promise.all([first, ...rest]);
+    expect(order).toEqual(['urgent', 'normal-1', 'normal-2', 'late']);
+  });
+
+  it('rejects an aborted running call at once but holds its slot until the call ends', async () => {
+    limiter = createLimiter({ windows: [{ max: 1, perMs: 60_000 }] });
+    const controller = new AbortController();
+    let finish: () => void = () => undefined;
+    const call = limiter.schedule(() => new Promise<string>((resolve) => (finish = () => resolve('late'))), { signal: controller.signal });
+    controller.abort();
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+    expect(limiter.stats()).toMatchObject({ running: 1, sent: 1 });
+    finish();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(limiter.stats()).toMatchObject({ running: 0, windows: [{ available: 0 }] });
+  });
+
+  it('stops: waiting calls fail with LIMITER_STOPPED, running ones finish first, new ones are refused', async () => {
+    const stopping = createLimiter({ windows: [], maxConcurrent: 1 });
+    let finish: () => void = () => undefined;
+    let finished = false;
+    const running = stopping.schedule(() => new Promise<void>((resolve) => (finish = resolve)).then(() => void (finished = true)));
+    const waiting = stopping.schedule(async () => 'never');
+    const stopped = stopping.stop();
+    await expect(waiting).rejects.toMatchObject({ code: 'LIMITER_STOPPED' });
+    setTimeout(finish, 20);
+    await stopped;
+    expect(finished).toBe(true);
+    await running;
+    await expect(stopping.schedule(async () => 1)).rejects.toMatchObject({ code: 'LIMITER_STOPPED' });
+  });
+});
+
 describe('createLimiter: adapting to the server', () => {
   it('slows down when X-RateLimit-Remaining shows another app spent part of the budget', async () => {
     const run = async (adaptive: boolean) => {

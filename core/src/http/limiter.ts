@@ -1,7 +1,6 @@
-import Bottleneck from 'bottleneck';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateHeaderReading, RateLimits } from '../contract/connector.js';
 import { FerryError } from '../errors/ferry-error.js';
+import { AdmissionQueue, DEFAULT_PRIORITY } from './admission-queue.js';
 import { WindowLedger } from './window-ledger.js';
 
 export interface LimiterOptions {
@@ -24,6 +23,8 @@ export interface ScheduleOptions {
 export interface WindowStats {
   readonly max: number;
   readonly perMs: number;
+  /** Extra hold per call against timer and clock jitter: a slot frees `perMs + marginMs` after the answer. */
+  readonly marginMs: number;
   /** Calls that may start now as far as this window goes (negative while others' calls fill it). */
   readonly available: number;
 }
@@ -37,6 +38,12 @@ export interface LimiterStats {
   readonly pausedForMs: number;
   /** Share of the tightest window's budget used while calls were flowing (0..1). */
   readonly utilization: number;
+  /**
+   * Mean time from a call's admission to its end (0 before any call ended). A slot is held that long plus
+   * `perMs` and the margin, so at best `perMs / (perMs + marginMs + meanCallMs)` of a window's ceiling is
+   * reachable without ever risking a 429.
+   */
+  readonly meanCallMs: number;
   readonly windows: readonly WindowStats[];
 }
 
@@ -56,19 +63,33 @@ export interface Limiter {
 }
 
 const DEFAULT_MAX_WAIT_MS = 15 * 60_000;
-/** Taken from the reservoir while paused: no real budget comes near it. */
-const PAUSE_HOLD = 1e9;
 
 function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+function stoppedError(): FerryError {
+  return new FerryError('LIMITER_STOPPED', 'the rate limiter of this connection was stopped: the call was not sent', {
+    hint: 'the process is shutting down (or a test forgot its limiters); run the pipeline again',
+  });
+}
+
+/** A call waiting for room: admitting it starts the call, dropping it rejects the caller. */
+interface Waiter {
+  start(): void;
+  drop(reason: unknown): void;
+}
+
 /**
- * A limiter built from every declared window. Bottleneck queues the calls (priority, maxConcurrent) and admits
- * one only while its reservoir is positive; the reservoir is kept equal to the smallest room left among the
- * windows, each window being a sliding log of our calls (see WindowLedger). The result: bursts up to a window's
- * max when the budget is fresh, never more than max within any window length on the server side, and about
- * 98-99% of the ceiling in steady state.
+ * A limiter built from every declared window, each a sliding log of our calls (see WindowLedger). A call is
+ * admitted the moment every window has room, no pause holds and fewer than maxConcurrent run; otherwise it
+ * waits in a priority queue that is drained as soon as room appears (a slot's timer, the end of a pause, a
+ * finished call once its caller has seen the answer). The result: a fresh budget goes out as one burst, never more than max within any
+ * window length on the server side, and the steady state loses only the calls' round trip, the margin and
+ * timer lag against the window.
+ *
+ * Not Bottleneck: its local store takes a timer tick for every admission and admits one call at a time, which
+ * caps a limiter at a few hundred calls per second and delays every call by several milliseconds.
  */
 export function createLimiter(limits: RateLimits | undefined, options: LimiterOptions = {}): Limiter {
   const timeScale = options.timeScale ?? 1;
@@ -84,17 +105,15 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
   const shortest = byLength[0];
   const longest = byLength.length > 1 ? byLength[byLength.length - 1] : undefined;
   const maxWaitMs = options.maxWaitMs ?? scaled(DEFAULT_MAX_WAIT_MS);
+  const maxConcurrent = limits?.maxConcurrent ?? Number.POSITIVE_INFINITY;
   const now = (): number => performance.now();
 
+  const waiting = new AdmissionQueue<Waiter>();
+  let running = 0;
+  let stopped = false;
   let holding = false;
   let pausedUntil = 0;
-  const minAvailable = (): number =>
-    Math.min(...ledgers.map((l) => l.available)) - (holding ? PAUSE_HOLD : 0);
-
-  const bottleneck = new Bottleneck({
-    maxConcurrent: limits?.maxConcurrent ?? null,
-    reservoir: ledgers.length > 0 ? minAvailable() : null,
-  });
+  const idle: (() => void)[] = [];
 
   // One timer for the earliest slot to free anywhere; it keeps the process alive only while calls wait.
   let active = 0;
@@ -108,6 +127,7 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
   };
 
   function arm(): void {
+    if (stopped) return;
     let due = Number.POSITIVE_INFINITY;
     for (const ledger of ledgers) due = Math.min(due, ledger.nextRelease() ?? Number.POSITIVE_INFINITY);
     if (due === timerDue) return;
@@ -119,35 +139,54 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
     timer = setTimeout(() => {
       timer = undefined;
       timerDue = Number.POSITIVE_INFINITY;
-      change(() => {
-        const at = now();
-        for (const ledger of ledgers) ledger.expire(at);
-      });
+      accrue();
+      const at = now();
+      for (const ledger of ledgers) ledger.expire(at);
+      drain();
     }, Math.max(1, Math.ceil(due - now())));
     keepAlive(timer);
   }
 
-  /**
-   * Applies a change to the windows and moves the reservoir by the change of the smallest room. Admissions
-   * lower every window alike, so working in differences stays exact even while Bottleneck admits a call
-   * whose admit() has not run yet.
-   */
-  function change(mutate: () => void): void {
-    if (ledgers.length === 0) {
-      mutate();
-      return;
+  const hasRoom = (): boolean => !holding && running < maxConcurrent && ledgers.every((l) => l.available > 0);
+
+  /** Admits waiting calls while there is room, then sets the timer for the next slot to free. */
+  let draining = false;
+  function drain(): void {
+    if (draining) return;
+    draining = true;
+    try {
+      if (waiting.size > 0) {
+        // Slots due by now are free even if their timer has not fired yet (timers run late on a busy loop).
+        accrue();
+        const at = now();
+        for (const ledger of ledgers) ledger.expire(at);
+      }
+      while (!stopped && waiting.size > 0 && hasRoom()) waiting.shift()?.start();
+    } finally {
+      draining = false;
     }
-    accrue();
-    const before = minAvailable();
-    mutate();
-    const delta = minAvailable() - before;
-    if (delta !== 0) bottleneck.incrementReservoir(delta).catch(() => undefined);
     arm();
+  }
+
+  /**
+   * Drains once the current microtasks are done: the caller of a call that just ended handles its answer first,
+   * so a 429 pauses the account before the next waiting call is let out.
+   */
+  let drainScheduled = false;
+  function drainSoon(): void {
+    if (drainScheduled) return;
+    drainScheduled = true;
+    setImmediate(() => {
+      drainScheduled = false;
+      drain();
+    });
   }
 
   // Utilization: the share of the tightest window our calls held, averaged over the time calls were active.
   // At the ceiling every slot is always held; a lone burst of 5 calls against a window of 100 holds 5%.
   let sent = 0;
+  let callsEnded = 0;
+  let callMsTotal = 0;
   let busyMs = 0;
   let heldMs = 0;
   let lastAccrual = now();
@@ -181,37 +220,48 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
     const waits = ledgers.map((l) => (l.freeAt() ?? at) - at);
     const waitMs = Math.max(pausedUntil - at, ...waits);
     if (waitMs > maxWaitMs) {
+      // Which budget ran out tells the person what to do: wait for the day's reset, or for the API's penalty.
+      const spent = longest !== undefined && (longest.freeAt() ?? at) - at === waitMs ? 'daily' : 'penalty';
       throw new FerryError('RATE_BUDGET_SPENT', `the rate budget is spent for the next ${Math.ceil(waitMs / 1000)} s`, {
         hint: 'the daily quota (or a long penalty) is used up: the run stops at its last checkpoint; run it again later',
-        details: { systemic: true, waitMs },
+        details: { systemic: true, waitMs, spent },
       });
     }
   }
 
-  async function runAdmitted<T>(task: () => Promise<T>, signal: AbortSignal | undefined, isAbandoned: () => boolean): Promise<T> {
+  /** Runs an admitted call; its slot is held from now until `perMs` (plus the margin) after it settles. */
+  function run<T>(task: () => Promise<T>): Promise<T> {
     accrue();
+    const admittedAt = now();
+    running += 1;
     for (const ledger of ledgers) ledger.admit();
-    let wasSent = false;
+    sent += 1;
+    let call: Promise<T>;
     try {
-      while (now() < pausedUntil && !isAbandoned()) {
-        await sleep(Math.ceil(pausedUntil - now()), undefined, signal === undefined ? {} : { signal });
-      }
-      if (isAbandoned() || signal?.aborted === true) throw signal === undefined ? new Error('abandoned') : abortError(signal);
-      wasSent = true;
-      sent += 1;
-      return await task();
-    } finally {
-      const at = now();
-      change(() => {
-        for (const ledger of ledgers) ledger.finish(at, wasSent);
-      });
+      call = task();
+    } catch (error) {
+      call = Promise.reject(error);
     }
+    const release = (): void => {
+      accrue();
+      running -= 1;
+      const at = now();
+      for (const ledger of ledgers) ledger.finish(at, true);
+      callsEnded += 1;
+      callMsTotal += at - admittedAt;
+      end();
+      if (running === 0) for (const resolve of idle.splice(0)) resolve();
+      drainSoon();
+    };
+    call.then(release, release);
+    return call;
   }
 
   return {
     timeScale,
     schedule<T>(task: () => Promise<T>, scheduleOptions: ScheduleOptions = {}): Promise<T> {
       const { signal, priority } = scheduleOptions;
+      if (stopped) return Promise.reject(stoppedError());
       if (signal?.aborted === true) return Promise.reject(abortError(signal));
       try {
         checkBudget();
@@ -219,17 +269,36 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
         return Promise.reject(error);
       }
       begin();
-      let abandoned = false;
-      const job = bottleneck.schedule({ priority: priority ?? 5 }, () => runAdmitted(task, signal, () => abandoned));
-      const settled = job.finally(end);
-      if (signal === undefined) return settled;
       return new Promise<T>((resolve, reject) => {
+        let state: 'waiting' | 'running' | 'done' = 'waiting';
         const onAbort = (): void => {
-          abandoned = true;
-          reject(abortError(signal));
+          if (signal === undefined) return;
+          if (state === 'waiting' && waiting.remove(waiter)) end();
+          // A running call settles on its own (its slot stays held until then); the caller hears at once.
+          settle(() => reject(abortError(signal)));
         };
-        signal.addEventListener('abort', onAbort, { once: true });
-        settled.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+        const settle = (finish: () => void): void => {
+          if (state === 'done') return;
+          state = 'done';
+          signal?.removeEventListener('abort', onAbort);
+          finish();
+        };
+        const waiter: Waiter = {
+          start() {
+            state = 'running';
+            run(task).then(
+              (value) => settle(() => resolve(value)),
+              (error: unknown) => settle(() => reject(error)),
+            );
+          },
+          drop(reason) {
+            end();
+            settle(() => reject(reason));
+          },
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        waiting.push(waiter, priority ?? DEFAULT_PRIORITY);
+        drain();
       });
     },
 
@@ -239,10 +308,14 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
       const shrink = (ledger: WindowLedger | undefined, remaining: number | undefined, until: number): void => {
         if (ledger === undefined || remaining === undefined) return;
         const excess = ledger.available - Math.max(0, remaining);
-        if (excess > 0) change(() => ledger.takeForeign(excess, until));
+        if (excess > 0) {
+          accrue();
+          ledger.takeForeign(excess, until);
+        }
       };
       shrink(shortest, reading.remaining, at + (reading.resetInMs ?? shortest?.perMs ?? 0));
       shrink(longest, reading.dailyRemaining, at + (longest?.perMs ?? 0));
+      arm();
       return reading;
     },
 
@@ -260,34 +333,46 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
       const until = now() + ms;
       if (until <= pausedUntil) return;
       pausedUntil = until;
-      if (!holding) change(() => (holding = true));
+      holding = true;
       if (pauseTimer !== undefined) clearTimeout(pauseTimer);
-      pauseTimer = setTimeout(() => {
+      // A timer may fire a fraction of a millisecond early: nothing leaves before the pause has really ended.
+      const endPause = (): void => {
+        const left = pausedUntil - now();
+        if (left > 0) {
+          pauseTimer = setTimeout(endPause, Math.max(1, Math.ceil(left)));
+          keepAlive(pauseTimer);
+          return;
+        }
         pauseTimer = undefined;
-        change(() => (holding = false));
-      }, Math.max(1, Math.ceil(ms)));
+        holding = false;
+        drain();
+      };
+      pauseTimer = setTimeout(endPause, Math.max(1, Math.ceil(ms)));
       keepAlive(pauseTimer);
     },
 
     stats() {
-      const counts = bottleneck.counts();
       accrue();
       const at = now();
       return {
-        queued: counts.RECEIVED + counts.QUEUED,
-        running: counts.RUNNING + counts.EXECUTING,
+        queued: waiting.size,
+        running,
         sent,
         pausedForMs: Math.max(0, pausedUntil - at),
         utilization: busyMs === 0 ? 0 : heldMs / busyMs,
-        windows: ledgers.map((l) => ({ max: l.max, perMs: l.perMs, available: l.available })),
+        meanCallMs: callsEnded === 0 ? 0 : callMsTotal / callsEnded,
+        windows: ledgers.map((l) => ({ max: l.max, perMs: l.perMs, marginMs: l.marginMs, available: l.available })),
       };
     },
 
     async stop() {
+      stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       if (pauseTimer !== undefined) clearTimeout(pauseTimer);
       timer = pauseTimer = undefined;
-      await bottleneck.stop({ dropWaitingJobs: true });
+      for (const waiter of waiting.drain()) waiter.drop(stoppedError());
+      // Like Bottleneck's stop: calls already sent finish first.
+      if (running > 0) await new Promise<void>((resolve) => idle.push(resolve));
     },
   };
 }

@@ -6,6 +6,7 @@ import { buffer } from 'node:stream/consumers';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { getResponse, HttpResponse, type RequestHandler } from 'msw';
 import { SANDBOX_FAULT_HEADER, SANDBOX_FAULT_RESET, SANDBOX_FAULT_TIMEOUT } from './fault.js';
+import { handlerRoutes, type HandlerRoutes } from './handler-routes.js';
 
 export interface ServeHandlersOptions {
   /** Interface to bind; loopback by default so nothing outside this machine can reach a sandbox. */
@@ -51,11 +52,21 @@ export async function listenWithHandlers(
     });
   });
 
+  // The route index of the current handler list, rebuilt when another list (or a longer one) comes.
+  let indexed: { readonly handlers: readonly RequestHandler[]; readonly length: number; readonly routes: HandlerRoutes } | undefined;
+  function candidatesFor(request: Request): RequestHandler[] {
+    const handlers = currentHandlers();
+    if (indexed?.handlers !== handlers || indexed.length !== handlers.length) {
+      indexed = { handlers, length: handlers.length, routes: handlerRoutes(handlers) };
+    }
+    return indexed.routes.candidates(request.method, new URL(request.url).pathname);
+  }
+
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const request = await toFetchRequest(req, origin);
     let response: Response | undefined;
     try {
-      response = await getResponse([...currentHandlers()], request, { baseUrl: origin });
+      response = await getResponse(candidatesFor(request), request, { baseUrl: origin });
       if (response?.headers.get('x-msw-intention') === 'passthrough') response = undefined;
       response ??= (await options.onUnhandled?.(request)) ?? notFound(request);
     } catch (error) {
@@ -128,6 +139,11 @@ async function writeResponse(response: Response, method: string, res: ServerResp
   res.writeHead(response.status, response.statusText, headers);
   if (response.body === null || method === 'HEAD') {
     res.end();
+    return;
+  }
+  // A body of known length is already in memory (HttpResponse.json/text): one write, without a web-stream bridge.
+  if (headers['content-length'] !== undefined) {
+    res.end(Buffer.from(await response.arrayBuffer()));
     return;
   }
   await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res);

@@ -9,9 +9,25 @@ export interface WriteTarget {
   readonly primaryKey: string;
 }
 
+/** Targets worked out before, by options and source object: a run passes the same two with every record. */
+const knownTargets = new WeakMap<object, WeakMap<object, WriteTarget>>();
+
 /** The table and key column a write goes to: the `with:` options, else derived from the source stream. */
 export function writeTarget(request: Pick<ActionRequest, 'options' | 'source'>): WriteTarget {
   const { options, source } = request;
+  const known = knownTargets.get(options)?.get(source);
+  if (known !== undefined) return known;
+  const target = resolveWriteTarget(options, source);
+  let bySource = knownTargets.get(options);
+  if (bySource === undefined) {
+    bySource = new WeakMap();
+    knownTargets.set(options, bySource);
+  }
+  bySource.set(source, target);
+  return target;
+}
+
+function resolveWriteTarget(options: ActionRequest['options'], source: ActionRequest['source']): WriteTarget {
   const table =
     typeof options['table'] === 'string'
       ? assertIdentifier(options['table'], 'table', 'set `with: { table: ... }` to a plain name such as contacts')

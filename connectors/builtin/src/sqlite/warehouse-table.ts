@@ -20,6 +20,24 @@ type Row = Record<string, unknown>;
 /** Statements for distinct field sets kept at once; records of one pipeline share one or a few. */
 const MAX_CACHED_UPSERTS = 256;
 
+/** An upsert for one set of fields: insert if the key is new, else update where a value differs. */
+interface UpsertStatements {
+  readonly fields: readonly string[];
+  readonly insert: Statement;
+  readonly update: Statement;
+}
+
+/** True when the record's defined fields are exactly `fields`, in that order (what the upsert statements bind). */
+function hasExactlyFields(record: JsonRecord, fields: readonly string[]): boolean {
+  let index = 0;
+  for (const field in record) {
+    if (record[field] === undefined) continue;
+    if (fields[index] !== field) return false;
+    index += 1;
+  }
+  return index === fields.length;
+}
+
 export function isKeyValue(value: unknown): value is string | number | bigint {
   return (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint';
 }
@@ -43,7 +61,9 @@ export function columnTypeFor(field: string, value: unknown, sourceSchema: JsonS
  */
 export class WarehouseTable {
   private readonly columns = new Map<string, TableColumn>();
-  private readonly upserts = new Map<string, Statement>();
+  private readonly upserts = new Map<string, UpsertStatements>();
+  /** The statements of the previous write: the records of one pipeline nearly always have the same fields. */
+  private lastUpsert: UpsertStatements | undefined;
   private readonly statements = new Map<string, Statement>();
   private readonly quoted: string;
 
@@ -113,21 +133,13 @@ export class WarehouseTable {
   upsert(record: JsonRecord, key: string, sourceSchema: JsonSchema | undefined): WriteResult {
     const keyValue = record[key];
     if (!isKeyValue(keyValue)) throw this.missingKey(key);
-    const fields: string[] = [];
-    for (const field in record) if (record[field] !== undefined) fields.push(field);
-    const signature = fields.join('\u0001');
-    let statement = this.upserts.get(signature);
-    if (statement === undefined) {
-      this.addMissingColumns(fields, record, sourceSchema);
-      statement = this.prepareUpsert(fields, key);
-      if (this.upserts.size >= MAX_CACHED_UPSERTS) this.upserts.clear();
-      this.upserts.set(signature, statement);
-    }
+    const statements = this.upsertStatements(record, key, sourceSchema);
     const values: SqlValue[] = [];
-    for (const field of fields) values.push(toSqlValue(record[field]));
-    const existed = this.statement('exists', key).get(toSqlValue(keyValue)) !== undefined;
-    const { changes } = statement.run(values);
-    return { outcome: !existed ? 'created' : changes > 0 ? 'updated' : 'unchanged', id: String(keyValue) };
+    for (const field of statements.fields) values.push(toSqlValue(record[field]));
+    const id = String(keyValue);
+    // A new key is written by the first statement alone; an existing row is then updated where a value differs.
+    if (statements.insert.run(values).changes > 0) return { outcome: 'created', id };
+    return { outcome: statements.update.run(values).changes > 0 ? 'updated' : 'unchanged', id };
   }
 
   find(key: string, value: unknown): JsonRecord | undefined {
@@ -179,7 +191,25 @@ export class WarehouseTable {
     }
   }
 
-  private prepareUpsert(fields: readonly string[], key: string): Statement {
+  /** The statements for the record's set of fields, prepared (and missing columns added) on first use. */
+  private upsertStatements(record: JsonRecord, key: string, sourceSchema: JsonSchema | undefined): UpsertStatements {
+    const last = this.lastUpsert;
+    if (last !== undefined && hasExactlyFields(record, last.fields)) return last;
+    const fields: string[] = [];
+    for (const field in record) if (record[field] !== undefined) fields.push(field);
+    const signature = fields.join('\u0001');
+    let statements = this.upserts.get(signature);
+    if (statements === undefined) {
+      this.addMissingColumns(fields, record, sourceSchema);
+      statements = this.prepareUpsert(fields, key);
+      if (this.upserts.size >= MAX_CACHED_UPSERTS) this.upserts.clear();
+      this.upserts.set(signature, statements);
+    }
+    this.lastUpsert = statements;
+    return statements;
+  }
+
+  private prepareUpsert(fields: readonly string[], key: string): UpsertStatements {
     const columns = fields.map(quoteIdentifier);
     const updates = fields.filter((field) => field.toLowerCase() !== key.toLowerCase()).map(quoteIdentifier);
     const conflict =
@@ -189,19 +219,17 @@ export class WarehouseTable {
           `DO UPDATE SET ${updates.map((column) => `${column} = excluded.${column}`).join(', ')} WHERE ${updates
             .map((column) => `${this.quoted}.${column} IS NOT excluded.${column}`)
             .join(' OR ')}`;
-    return this.db.prepare(
-      `INSERT INTO ${this.quoted} (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')}) ON CONFLICT (${quoteIdentifier(key)}) ${conflict}`,
-    );
+    const insert = `INSERT INTO ${this.quoted} (${columns.join(', ')}) VALUES (${fields.map(() => '?').join(', ')}) ON CONFLICT (${quoteIdentifier(key)})`;
+    return { fields, insert: this.db.prepare(`${insert} DO NOTHING`), update: this.db.prepare(`${insert} ${conflict}`) };
   }
 
-  private statement(kind: 'exists' | 'find' | 'delete' | 'first' | 'next' | 'count' | 'countAfter', key: string): Statement {
+  private statement(kind: 'find' | 'delete' | 'first' | 'next' | 'count' | 'countAfter', key: string): Statement {
     const cacheKey = `${kind}\u0001${key}`;
     const cached = this.statements.get(cacheKey);
     if (cached !== undefined) return cached;
     const k = quoteIdentifier(key);
     const t = this.quoted;
     const sql = {
-      exists: `SELECT 1 FROM ${t} WHERE ${k} = ?`,
       find: `SELECT * FROM ${t} WHERE ${k} = ?`,
       delete: `DELETE FROM ${t} WHERE ${k} = ?`,
       first: `SELECT * FROM ${t} ORDER BY ${k} LIMIT ?`,

@@ -11,6 +11,9 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
+/** What one work of `writeEach` came to: its result (committed), or its error. */
+export type WriteAnswer<T> = { readonly result: T } | { readonly error: unknown };
+
 /**
  * One SQLite warehouse file: a single connection (WAL, synchronous=NORMAL) shared by every call of a run, its
  * tables, and group commit for writes.
@@ -100,10 +103,7 @@ export class Warehouse {
   /** Runs a write inside the current group transaction; resolves once that transaction has committed. */
   write<T>(work: () => T): Promise<T> {
     try {
-      if (!this.db.inTransaction) {
-        this.db.exec('BEGIN');
-        setImmediate(() => this.commit());
-      }
+      this.joinTransaction();
     } catch (error) {
       return Promise.reject(sqliteError(error, this.file));
     }
@@ -118,6 +118,50 @@ export class Warehouse {
     }
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ resolve: () => resolve(result), reject });
+    });
+  }
+
+  /**
+   * `write` for many works with one promise: each work joins the group transaction in turn and gets the answer its
+   * own `write` would have settled with (its result once committed, or its error). Resolves once the transaction
+   * holding the last successful work has committed; never rejects.
+   */
+  writeEach<T>(works: readonly (() => T)[]): Promise<WriteAnswer<T>[]> {
+    const answers: WriteAnswer<T>[] = [];
+    /** Answers whose rows sit in the open transaction: they become its error if it is lost. */
+    let open: number[] = [];
+    for (const work of works) {
+      const index = answers.length;
+      try {
+        this.joinTransaction();
+      } catch (error) {
+        answers.push({ error: sqliteError(error, this.file) });
+        continue;
+      }
+      try {
+        answers.push({ result: work() });
+        open.push(index);
+      } catch (error) {
+        answers.push({ error: sqliteError(error, this.file) });
+        if (!this.db.inTransaction) {
+          // The whole transaction was rolled back, with the rows of the earlier works in it (see `write`).
+          const failure = sqliteError(error, this.file);
+          for (const lost of open) answers[lost] = { error: failure };
+          open = [];
+          this.abandon(error);
+        }
+      }
+    }
+    if (open.length === 0) return Promise.resolve(answers);
+    const committed = open;
+    return new Promise((resolve) => {
+      this.waiting.push({
+        resolve: () => resolve(answers),
+        reject: (failure) => {
+          for (const lost of committed) answers[lost] = { error: failure };
+          resolve(answers);
+        },
+      });
     });
   }
 
@@ -143,6 +187,13 @@ export class Warehouse {
       return;
     }
     for (const write of waiting) write.resolve();
+  }
+
+  /** Opens the group transaction unless one is open; it commits on the next turn of the event loop. */
+  private joinTransaction(): void {
+    if (this.db.inTransaction) return;
+    this.db.exec('BEGIN');
+    setImmediate(() => this.commit());
   }
 
   /** The transaction is gone: fail the writes that were in it, and forget table shapes its DDL may have changed. */
