@@ -3,7 +3,8 @@
  *
  *   node --import tsx bench/engine/measure.ts --variant engine|baseline --records N [--verify] [--keep DIR]
  *
- * Prints one JSON line (a Measurement) on stdout; with --verify it carries a digest of the run's output files.
+ * Prints one JSON line (a Measurement) on stdout; with --verify it carries a digest of the run's output files, and
+ * under `node --expose-gc` the heap still live after a full collection at the end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,14 @@ const { values } = parseArgs({
     verify: { type: 'boolean', default: false },
   },
 });
+/** The heap still reachable once the run is over: a full collection first (needs `node --expose-gc`). */
+function liveHeap(): number | undefined {
+  const collect: unknown = Reflect.get(globalThis, 'gc');
+  if (typeof collect !== 'function') return undefined;
+  collect();
+  return process.memoryUsage().heapUsed;
+}
+
 const variant = values.variant;
 if (variant !== 'engine' && variant !== 'baseline') throw new Error('--variant must be engine or baseline');
 const records = Number(values.records);
@@ -43,6 +52,7 @@ try {
   }
   // Read before the digest below, which must not count towards the run's memory.
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+  const liveHeapBytes = liveHeap();
   const measurement: Measurement = {
     variant: variant satisfies Variant,
     records: run.records,
@@ -53,6 +63,7 @@ try {
     recordsPerSecond: (run.records * 1000) / run.elapsedMs,
     // maxRSS is in kilobytes: the largest resident set the process ever had.
     maxRssBytes,
+    ...(liveHeapBytes === undefined ? {} : { liveHeapBytes }),
     ...(values.verify ? { digest: outputDigest(files) } : {}),
   };
   process.stdout.write(`${JSON.stringify(measurement)}\n`);

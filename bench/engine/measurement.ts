@@ -13,6 +13,8 @@ export interface Measurement {
   readonly cpuMs: number;
   readonly recordsPerSecond: number;
   readonly maxRssBytes: number;
+  /** Under `node --expose-gc`: the heap still used after a full collection once the run is over. */
+  readonly liveHeapBytes?: number;
   /** With --verify: what the run left in its files, to check that both variants did the same work. */
   readonly digest?: OutputDigest;
 }

@@ -26,6 +26,9 @@ export interface Summary {
   /** Loop CPU ÷ engine CPU, per round: the same ratio measured in CPU time instead of wall time. */
   readonly cpuRatio: Figure;
   readonly rssFloor: Figure;
+  /** Heap live after a full collection at the end of the run, at the small and the full size. */
+  readonly liveSmall: Figure;
+  readonly liveLarge: Figure;
   readonly rssSmall: Figure;
   readonly rssLarge: Figure;
   /**
@@ -77,6 +80,8 @@ export function summarize(rounds: readonly Round[]): Summary {
     baselineCpu: figure(rounds.map((round) => cpuPerRecord(round.baseline))),
     cpuRatio: figure(rounds.map((round) => cpuPerRecord(round.baseline) / cpuPerRecord(round.engine))),
     rssFloor: figure(rounds.map((round) => round.floor.maxRssBytes)),
+    liveSmall: figure(rounds.map((round) => round.small.liveHeapBytes ?? Number.NaN)),
+    liveLarge: figure(rounds.map((round) => round.engine.liveHeapBytes ?? Number.NaN)),
     rssSmall: figure(rounds.map((round) => round.small.maxRssBytes)),
     rssLarge: figure(rounds.map((round) => round.engine.maxRssBytes)),
     rssGrowth: median(rounds.map((round) => round.engine.maxRssBytes)) / median(rounds.map((round) => round.small.maxRssBytes)),
@@ -110,6 +115,8 @@ export function formatReport(summary: Summary, machine: Machine): { table: strin
     row(`engine peak RSS, ${count(summary.smallRecords)} records`, megabytes(summary.rssSmall.median), summary.rssSmall.runs.map(megabytes)),
     row(`engine peak RSS, ${count(summary.records)} records`, megabytes(summary.rssLarge.median), summary.rssLarge.runs.map(megabytes)),
     row(`peak RSS ${count(summary.records)} ÷ ${count(summary.smallRecords)} (medians)`, ratio(summary.rssGrowth), [], `≤ ${GOALS.rssGrowth}: ${growthMet ? 'met' : 'NOT met'}`),
+    row(`engine live heap after the run, ${count(summary.smallRecords)} records`, megabytes(summary.liveSmall.median), summary.liveSmall.runs.map(megabytes)),
+    row(`engine live heap after the run, ${count(summary.records)} records`, megabytes(summary.liveLarge.median), summary.liveLarge.runs.map(megabytes)),
   ].join('\n');
   const entry = [
     `### ${machine.date.toISOString()} — ${machine.cores} × ${machine.cpuModel}, ${megabytes(machine.memoryBytes)} RAM, Node ${machine.node}`,

@@ -37,7 +37,8 @@ const RESULTS = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
 
 /** One measurement in a child process (the same Node flags as this one: tsx). */
 function measure(variant: Variant, records: number, verify = false): Promise<Measurement> {
-  const args = [...process.execArgv, MEASURE, '--variant', variant, '--records', String(records), ...(verify ? ['--verify'] : [])];
+  // --expose-gc lets the child measure its live heap after the run (it changes no collection before that).
+  const args = [...process.execArgv, '--expose-gc', MEASURE, '--variant', variant, '--records', String(records), ...(verify ? ['--verify'] : [])];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';

@@ -1,8 +1,8 @@
 import { forgetLimiters, type HttpClient, type HttpRequest, type HttpResponse } from '@ferry/core';
 import { ghlContexts, ghlStream, withHttp } from './ghl-connection.js';
-import { timed, type ReadOutcome } from './read-outcome.js';
+import type { PageReader } from './page-reader.js';
 
-/** The client, keeping each request's body (as sent: serialised after the read) to compare both clients' pages. */
+/** The client, keeping each request's body (as sent: serialised when asked) to compare both clients' pages. */
 function keepBodies(http: HttpClient, bodies: unknown[]): HttpClient {
   return {
     get stats() {
@@ -16,32 +16,28 @@ function keepBodies(http: HttpClient, bodies: unknown[]): HttpClient {
 }
 
 /**
- * Reads every contact (or the first `maxPages` pages) through the connector's `contacts` stream on the
- * runtime's client for a connection, as a pipeline run does: the context factory gives the connector's HTTP
- * profile, a static token and the shared limiter (unthrottled here: timeScale 0).
+ * Reads every contact through the connector's `contacts` stream on the runtime's client for a connection, as a
+ * pipeline run does: the context factory gives the connector's HTTP profile, a static token and the shared
+ * limiter (unthrottled here: timeScale 0). Each step is one page of the stream.
  */
-export async function readWithFerry(baseUrl: string, maxPages = Number.POSITIVE_INFINITY): Promise<ReadOutcome> {
+export function openFerryReader(baseUrl: string): PageReader {
   const controller = new AbortController();
   const contexts = ghlContexts(baseUrl, 0, controller.signal);
-  const stream = ghlStream('contacts');
-  try {
-    const base = contexts.context('ghl');
-    const sent: unknown[] = [];
-    const ctx = withHttp(base, (http) => keepBodies(http, sent));
-    const outcome = await timed(async () => {
-      let records = 0;
-      let pages = 0;
-      for await (const page of stream.read(ctx, { mode: 'full', state: undefined, params: {} })) {
-        records += page.records.length;
-        pages += 1;
-        if (pages >= maxPages) break;
-      }
-      return { client: 'ferry', records, pages, bodies: [] };
-    });
-    return { ...outcome, bodies: sent.map((body) => JSON.stringify(body)) };
-  } finally {
-    controller.abort();
-    await contexts.close();
-    await forgetLimiters();
-  }
+  const sent: unknown[] = [];
+  const ctx = withHttp(contexts.context('ghl'), (http) => keepBodies(http, sent));
+  const pages = ghlStream('contacts').read(ctx, { mode: 'full', state: undefined, params: {} })[Symbol.asyncIterator]();
+  return {
+    client: 'ferry',
+    async next() {
+      const step = await pages.next();
+      return step.done === true ? undefined : step.value.records.length;
+    },
+    bodies: () => sent.map((body) => JSON.stringify(body)),
+    async close() {
+      await pages.return?.();
+      controller.abort();
+      await contexts.close();
+      await forgetLimiters();
+    },
+  };
 }

@@ -26,10 +26,13 @@ async function discard(body: Body): Promise<void> {
 
 /** Reads a whole body, stopping (and dropping the socket) as soon as it passes `limit` bytes. */
 export async function readBodyCapped(body: Body, limit: number, contentLength?: string): Promise<Buffer> {
-  if (contentLength !== undefined && Number(contentLength) > limit) {
+  const declared = contentLength === undefined || contentLength.trim() === '' ? Number.NaN : Number(contentLength);
+  if (declared > limit) {
     await discard(body);
     throw new BodyTooLargeError(limit);
   }
+  // A declared length within the cap bounds the body (undici reads no byte past it): one read, no chunk loop.
+  if (Number.isInteger(declared) && declared >= 0) return Buffer.from(await body.arrayBuffer());
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
