@@ -58,7 +58,18 @@ export const CONTACT_RECORD_SCHEMA: JsonSchema = specSchema('GetContectByIdSchem
 });
 
 /** Search-only fields that say nothing new about the contact. */
-const SEARCH_ONLY = new Set(['searchAfter', 'contactName', 'businessName', 'address', 'attributions']);
+function isSearchOnly(key: string): boolean {
+  switch (key) {
+    case 'searchAfter':
+    case 'contactName':
+    case 'businessName':
+    case 'address':
+    case 'attributions':
+      return true;
+    default:
+      return false;
+  }
+}
 
 /**
  * One contact shape from any endpoint. Search items call the street `address` and give `dateOfBirth` in epoch
@@ -66,11 +77,12 @@ const SEARCH_ONLY = new Set(['searchAfter', 'contactName', 'businessName', 'addr
  */
 export function normalizeContact(raw: JsonRecord): GhlContact {
   const out: JsonRecord = {};
-  // A search page normalises 500 contacts: keys and lookups, no [key, value] pair arrays.
-  for (const key of Object.keys(raw)) {
+  // A search page normalises 500 contacts: own keys by for...in (no key array per contact), no pair arrays.
+  for (const key in raw) {
+    if (!Object.hasOwn(raw, key)) continue;
     const value = raw[key];
     // `__proto__` as an own key (JSON.parse makes one) would replace the record's prototype on assignment.
-    if (value === null || value === undefined || SEARCH_ONLY.has(key) || key === '__proto__') continue;
+    if (value === null || value === undefined || isSearchOnly(key) || key === '__proto__') continue;
     out[key] = value;
   }
   if (out['address1'] === undefined && typeof raw['address'] === 'string') out['address1'] = raw['address'];
