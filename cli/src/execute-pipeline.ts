@@ -1,5 +1,6 @@
 import {
   checkPipelineScopes,
+  combineHttpStats,
   createContextFactory,
   hardStopSignal,
   openTokenVault,
@@ -12,7 +13,6 @@ import {
   type SyncMode,
 } from '@ferry/core';
 import { createProgressDisplay, progressMode } from './progress.js';
-import { combineHttpStats } from './http-stats.js';
 import type { Workspace } from './workspace.js';
 
 export interface PipelineRunRequest {

@@ -6,3 +6,4 @@ export { lookUpConnection } from './connection-lookup.js';
 export { hardStopSignal, type HardStop, type HardStopOptions } from './hard-stop.js';
 export { rotateConnectionToken, type RotateConnectionTokenOptions } from './rotate-connection-token.js';
 export { authorizeConnection, type AuthorizeConnectionOptions, type AuthorizedConnection } from './authorize-connection.js';
+export { combineHttpStats } from './run-call-stats.js';

@@ -1,6 +1,5 @@
 import type { ConnectorDef } from '../contract/connector.js';
 import type { ConnectorContext } from '../contract/context.js';
-import type { HttpStats } from '../contract/http.js';
 import type { JsonRecord } from '../contract/json-schema.js';
 import type { Logger } from '../contract/logger.js';
 import type { PipelineSpec, ProjectSpec } from '../contract/pipeline.js';
@@ -9,10 +8,11 @@ import type { TokenVault } from '../auth/token-vault.js';
 import type { ConnectorRegistry } from '../config/connector-registry.js';
 import type { Environment } from '../config/env-references.js';
 import { runPipeline } from '../engine/run-pipeline.js';
-import type { RunCallStats, RunResult } from '../engine/run-types.js';
+import type { RunResult } from '../engine/run-types.js';
 import { limiterFor } from '../http/limiter-registry.js';
 import { createContextFactory } from '../runtime/context-factory.js';
 import { hardStopSignal } from '../runtime/hard-stop.js';
+import { combineHttpStats } from '../runtime/run-call-stats.js';
 import { SERVICE_DEFAULTS } from './service-options.js';
 import { errorFields } from './error-fields.js';
 import type { RunSource, ServiceMetrics } from './service-metrics.js';
@@ -46,21 +46,6 @@ export interface RunExecutorOptions {
 }
 
 export type RunExecutor = (request: RunRequest) => Promise<RunOutcome>;
-
-/** Calls, 429s and retries add up over a run's connections; utilization is the busiest connection's. */
-function sumCallStats(perConnection: Readonly<Record<string, Readonly<HttpStats>>>): RunCallStats {
-  let apiCalls = 0;
-  let rateLimited = 0;
-  let retries = 0;
-  let utilization = 0;
-  for (const stats of Object.values(perConnection)) {
-    apiCalls += stats.calls;
-    rateLimited += stats.rateLimited;
-    retries += stats.retries;
-    utilization = Math.max(utilization, stats.utilization);
-  }
-  return { apiCalls, rateLimited, retries, utilization };
-}
 
 /**
  * The rate limiters the service's runs have used, by connection, so that `/metrics` can show their queues.
@@ -136,7 +121,7 @@ export function createRunExecutor(options: RunExecutorOptions, limiters: Limiter
           meter.progress(progress);
           meter.calls(contexts.stats());
         },
-        stats: () => sumCallStats(contexts.stats()),
+        stats: () => combineHttpStats(contexts.stats()),
       });
       meter.calls(contexts.stats());
       meter.finished(result.status, result.summary, performance.now() - started);

@@ -1,4 +1,5 @@
-import type { HttpStats, RunCallStats } from '@ferry/core';
+import type { HttpStats } from '../contract/http.js';
+import type { RunCallStats } from '../engine/run-types.js';
 
 /**
  * One run's API figures from its connections' clients: calls, 429s and retries add up; utilization is the
