@@ -15,3 +15,4 @@ export * from './webhook/index.js';
 export * from './engine/index.js';
 export * from './runtime/index.js';
 export * from './service/index.js';
+export * from './coordination/index.js';

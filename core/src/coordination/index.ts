@@ -1,0 +1,1 @@
+export { connectRedis, redactRedisUrl, type RedisConnectionOptions } from './redis-connection.js';
