@@ -3,8 +3,9 @@ import type { JsonRecord } from './json-schema.js';
 
 /**
  * The store behind every run: SQLite by default, PostgreSQL when several machines share the work.
- * All methods are synchronous in the SQLite implementation but typed as possibly async so that a network
- * database can implement the same interface.
+ * Every method is synchronous: the engine stages a page without awaiting, which keeps a million-record run close
+ * to a hand-written loop. The PostgreSQL store keeps the contract by running its queries on a worker thread and
+ * waiting for the answer (see core/src/store/README.md); the engine calls the store at page and batch boundaries.
  */
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'partial';
@@ -29,6 +30,8 @@ export interface RunRow {
   readonly pipeline: string;
   readonly mode: string;
   readonly trigger: string;
+  /** The partition (a location id) a run of a partitioned pipeline covers; '' when the run is not partitioned. */
+  readonly partition: string;
   readonly status: RunStatus;
   readonly startedAt: string;
   readonly finishedAt: string | undefined;
@@ -126,9 +129,11 @@ export interface OutcomeCount {
 }
 
 export interface Store {
-  startRun(run: { pipeline: string; mode: string; trigger: string }): number;
+  /** `partition` defaults to '' (not partitioned). */
+  startRun(run: { pipeline: string; mode: string; trigger: string; partition?: string | undefined }): number;
   finishRun(id: number, result: { status: RunStatus; summary: RunSummary; error?: string }): void;
-  listRuns(options?: { pipeline?: string; limit?: number }): RunRow[];
+  /** Newest first; `partition` keeps the runs of one partition ('' for unpartitioned runs). */
+  listRuns(options?: { pipeline?: string | undefined; partition?: string | undefined; limit?: number | undefined }): RunRow[];
 
   getCheckpoint(key: CheckpointKey): CheckpointState | undefined;
   listCheckpoints(pipeline?: string): CheckpointRow[];

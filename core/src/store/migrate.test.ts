@@ -118,12 +118,15 @@ describe('store migrations', () => {
   it('upgrade an older store step by step and keep its data', () => {
     const old = firstVersionStore(file);
     old.prepare(`INSERT INTO kv (namespace, key, value, updated_at) VALUES ('ns', 'k', 'kept', 'now')`).run();
+    old.prepare(`INSERT INTO runs (pipeline, mode, "trigger", status, started_at) VALUES ('leads', 'full', 'manual', 'succeeded', 'now')`).run();
     old.close();
     expect(tableNames(file)).not.toContain('webhook_inbox');
 
     const store = openSqliteStore(file);
     expect(store.schemaVersion()).toBe(STORE_MIGRATIONS.length);
     expect(store.getValue('ns', 'k')).toBe('kept');
+    // Runs from before partitions belong to no partition.
+    expect(store.listRuns().map((run) => [run.pipeline, run.partition])).toEqual([['leads', '']]);
     expect(store.inboxPut({ connection: 'c', trigger: 't', deliveryId: 'd', body: Buffer.from('{}') }).inserted).toBe(true);
     store.close();
   });

@@ -114,7 +114,14 @@ CREATE INDEX webhook_inbox_open_by_order ON webhook_inbox (connection, order_key
 CREATE INDEX webhook_inbox_finished ON webhook_inbox (processed_at) WHERE status = 'done';
 `;
 
+// A run of a partitioned pipeline (one location of many) names its partition; '' when unpartitioned.
+const runsPartition = `
+ALTER TABLE runs ADD COLUMN "partition" TEXT NOT NULL DEFAULT '';
+`;
+
+/** Versions and names are shared with POSTGRES_MIGRATIONS (postgres/postgres-migrations.ts): both stores move in step. */
 export const STORE_MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'runs, checkpoints, links, dead letters, kv', up: runsCheckpointsLinksDeadLetters },
   { version: 2, name: 'webhook inbox', up: webhookInbox },
+  { version: 3, name: 'runs partition', up: runsPartition },
 ]);

@@ -14,6 +14,7 @@ export function toRunRow(row: RunDbRow): RunRow {
     pipeline: row.pipeline,
     mode: row.mode,
     trigger: row.trigger,
+    partition: row.partition,
     status: row.status,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt ?? undefined,

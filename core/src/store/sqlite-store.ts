@@ -192,9 +192,9 @@ export class SqliteStore implements Store, WebhookInbox {
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-  startRun(run: { pipeline: string; mode: string; trigger: string }): number {
+  startRun(run: { pipeline: string; mode: string; trigger: string; partition?: string | undefined }): number {
     try {
-      return Number(this.sql.startRun.run(run.pipeline, run.mode, run.trigger, now()).lastInsertRowid);
+      return Number(this.sql.startRun.run(run.pipeline, run.mode, run.trigger, run.partition ?? '', now()).lastInsertRowid);
     } catch (error) {
       throw this.failure(error);
     }
@@ -215,12 +215,15 @@ export class SqliteStore implements Store, WebhookInbox {
     }
   }
 
-  /** Newest first. */
-  listRuns(options: { pipeline?: string; limit?: number } = {}): RunRow[] {
+  /** Newest first; of one pipeline and/or one partition when asked. */
+  listRuns(options: { pipeline?: string | undefined; partition?: string | undefined; limit?: number | undefined } = {}): RunRow[] {
     try {
       const limit = options.limit ?? -1;
+      const partition = options.partition ?? null;
       const rows =
-        options.pipeline === undefined ? this.sql.listRuns.all({ limit }) : this.sql.listRunsOfPipeline.all({ pipeline: options.pipeline, limit });
+        options.pipeline === undefined
+          ? this.sql.listRuns.all({ partition, limit })
+          : this.sql.listRunsOfPipeline.all({ pipeline: options.pipeline, partition, limit });
       return rows.map(toRunRow);
     } catch (error) {
       throw this.failure(error);

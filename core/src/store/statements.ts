@@ -8,6 +8,7 @@ export interface RunDbRow {
   pipeline: string;
   mode: string;
   trigger: string;
+  partition: string;
   status: RunStatus;
   startedAt: string;
   finishedAt: string | null;
@@ -68,7 +69,7 @@ export interface InboxDbRow {
 
 type LinkKeyParams = [sourceConnection: string, sourceStream: string, sourceId: string, targetConnection: string, targetEntity: string];
 
-const runColumns = `id, pipeline, mode, "trigger" AS "trigger", status, started_at AS startedAt, finished_at AS finishedAt, summary, error`;
+const runColumns = `id, pipeline, mode, "trigger" AS "trigger", "partition" AS "partition", status, started_at AS startedAt, finished_at AS finishedAt, summary, error`;
 
 const linkColumns = `l.source_connection AS sourceConnection, l.source_stream AS sourceStream, l.source_id AS sourceId,
   l.target_connection AS targetConnection, l.target_entity AS targetEntity, l.target_id AS targetId, l.updated_at AS updatedAt`;
@@ -82,15 +83,17 @@ const inboxColumns = `i.id, i.connection, i."trigger" AS "trigger", i.delivery_i
 /** Every statement the store runs, prepared once when it opens. `LIMIT -1` means no limit in SQLite. */
 export function prepareStatements(db: Database.Database) {
   return {
-    startRun: db.prepare<[pipeline: string, mode: string, trigger: string, startedAt: string]>(
-      `INSERT INTO runs (pipeline, mode, "trigger", status, started_at) VALUES (?, ?, ?, 'running', ?)`,
+    startRun: db.prepare<[pipeline: string, mode: string, trigger: string, partition: string, startedAt: string]>(
+      `INSERT INTO runs (pipeline, mode, "trigger", "partition", status, started_at) VALUES (?, ?, ?, ?, 'running', ?)`,
     ),
     finishRun: db.prepare<[status: RunStatus, summary: string, error: string | null, finishedAt: string, id: number]>(
       'UPDATE runs SET status = ?, summary = ?, error = ?, finished_at = ? WHERE id = ?',
     ),
-    listRuns: db.prepare<{ limit: number }, RunDbRow>(`SELECT ${runColumns} FROM runs ORDER BY id DESC LIMIT @limit`),
-    listRunsOfPipeline: db.prepare<{ pipeline: string; limit: number }, RunDbRow>(
-      `SELECT ${runColumns} FROM runs WHERE pipeline = @pipeline ORDER BY id DESC LIMIT @limit`,
+    listRuns: db.prepare<{ partition: string | null; limit: number }, RunDbRow>(
+      `SELECT ${runColumns} FROM runs WHERE (@partition IS NULL OR "partition" = @partition) ORDER BY id DESC LIMIT @limit`,
+    ),
+    listRunsOfPipeline: db.prepare<{ pipeline: string; partition: string | null; limit: number }, RunDbRow>(
+      `SELECT ${runColumns} FROM runs WHERE pipeline = @pipeline AND (@partition IS NULL OR "partition" = @partition) ORDER BY id DESC LIMIT @limit`,
     ),
 
     getCheckpoint: db

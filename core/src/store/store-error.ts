@@ -10,6 +10,7 @@ export type StoreErrorCode =
   | 'STORE_CONSTRAINT'
   | 'STORE_IO'
   | 'STORE_CLOSED'
+  | 'STORE_UNAVAILABLE'
   | 'STORE_FAILED';
 
 /** SQLite result codes come as `SQLITE_IOERR` or an extended `SQLITE_IOERR_WRITE`; both belong to the family. */
