@@ -40,6 +40,8 @@ export async function connectRedis(url: string, options: RedisConnectionOptions)
     connectTimeout: options.connectTimeoutMs ?? 5000,
     maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
     enableOfflineQueue: true,
+    // Back within two seconds of Redis returning: ioredis's default backoff grows to several seconds.
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
   // Without a listener, ioredis reports every reconnect attempt as an unhandled 'error' event.
   redis.on('error', () => undefined);

@@ -191,6 +191,8 @@ export function createHttpClient(options: HttpClientOptions): CoreHttpClient {
             },
           );
         }
+        // Redis of the shared budget is gone: the call was never sent, and retrying here would not help.
+        if (error instanceof FerryError && error.code === 'RATE_SHARED_UNAVAILABLE') throw error;
         const failure = classifyTransportError(error, { connector: options.connector, method, path, origin, attempts: tries, timeouts, secrets });
         failures += 1;
         if (failure.retryable && (idempotent || failure.notSent) && failures < attempts) {

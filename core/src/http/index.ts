@@ -14,7 +14,9 @@ export {
   type ScheduleOptions,
   type WindowStats,
 } from './limiter.js';
-export { forgetLimiters, limiterFor } from './limiter-registry.js';
+export { forgetLimiters, limiterFor, type LimiterForOptions } from './limiter-registry.js';
+export { SharedWindows, sharedBudgetKey, type SharedBudgetOptions, type SharedGrant, type SharedWindowsOptions } from './shared-windows.js';
+export { closeSharedWindowConnections } from './shared-window-connection.js';
 export { closeAllPools, closePools } from './pool-registry.js';
 export { redactPath, redactSecrets } from './redact.js';
 export { backoffDelay, parseRetryAfter } from './backoff.js';

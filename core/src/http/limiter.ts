@@ -1,6 +1,9 @@
 import type { RateHeaderReading, RateLimits } from '../contract/connector.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { AdmissionQueue, DEFAULT_PRIORITY } from './admission-queue.js';
+import { backoffDelay } from './backoff.js';
+import { sharedWindowConnection } from './shared-window-connection.js';
+import { DEFAULT_LEASE_MS, SharedWindows, sharedBudgetKey, type SharedBudgetOptions, type SharedGrant } from './shared-windows.js';
 import { WindowLedger } from './window-ledger.js';
 
 export interface LimiterOptions {
@@ -11,6 +14,13 @@ export interface LimiterOptions {
    * instead of sleeping for hours. Default 15 minutes, divided by timeScale.
    */
   readonly maxWaitMs?: number;
+  /**
+   * Shares the windows through Redis with every process of the same budget (see SharedWindows): a call is
+   * admitted only when the shared windows grant it, after this process' own windows have room. When Redis
+   * cannot be reached, calls wait up to maxWaitMs, then fail with RATE_SHARED_UNAVAILABLE (systemic); they are
+   * never let through on local limits alone.
+   */
+  readonly shared?: SharedBudgetOptions;
 }
 
 export interface ScheduleOptions {
@@ -44,7 +54,13 @@ export interface LimiterStats {
    * reachable without ever risking a 429.
    */
   readonly meanCallMs: number;
+  /**
+   * This process' view of each window. With shared windows, `available` counts this process' calls and what
+   * the rate headers said; the shared count lives in Redis.
+   */
   readonly windows: readonly WindowStats[];
+  /** The windows are shared with other processes through Redis. */
+  readonly shared: boolean;
 }
 
 export interface Limiter {
@@ -74,9 +90,9 @@ function stoppedError(): FerryError {
   });
 }
 
-/** A call waiting for room: admitting it starts the call, dropping it rejects the caller. */
+/** A call waiting for room: admitting it starts the call (holding `slot` of the shared windows), dropping it rejects the caller. */
 interface Waiter {
-  start(): void;
+  start(slot: string | undefined): void;
   drop(reason: unknown): void;
 }
 
@@ -87,6 +103,10 @@ interface Waiter {
  * finished call once its caller has seen the answer). The result: a fresh budget goes out as one burst, never more than max within any
  * window length on the server side, and the steady state loses only the calls' round trip, the margin and
  * timer lag against the window.
+ *
+ * With `shared`, the windows are also kept in Redis for every process of the budget (SharedWindows): once the
+ * local windows have room, one round trip asks for as many slots as calls wait, and only granted calls start.
+ * A 429 pause is shared as well. The local windows stay as a free first check and carry what the rate headers say.
  *
  * Not Bottleneck: its local store takes a timer tick for every admission and admits one call at a time, which
  * caps a limiter at a few hundred calls per second and delays every call by several milliseconds.
@@ -107,6 +127,8 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
   const maxWaitMs = options.maxWaitMs ?? scaled(DEFAULT_MAX_WAIT_MS);
   const maxConcurrent = limits?.maxConcurrent ?? Number.POSITIVE_INFINITY;
   const now = (): number => performance.now();
+  const shared = options.shared === undefined || ledgers.length === 0 ? undefined : shareWindows(options.shared, ledgers, timeScale, maxWaitMs);
+  const longestIndex = longest === undefined ? -1 : ledgers.indexOf(longest);
 
   const waiting = new AdmissionQueue<Waiter>();
   let running = 0;
@@ -161,11 +183,102 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
         const at = now();
         for (const ledger of ledgers) ledger.expire(at);
       }
-      while (!stopped && waiting.size > 0 && hasRoom()) waiting.shift()?.start();
+      if (shared === undefined) {
+        while (!stopped && waiting.size > 0 && hasRoom()) waiting.shift()?.start(undefined);
+      } else {
+        askShared(shared);
+      }
     } finally {
       draining = false;
     }
     arm();
+  }
+
+  // Shared windows: one admission round trip at a time, asking for as many slots as calls wait (and the local
+  // windows allow); a grant admits that many at once.
+  let reserving: Promise<void> | undefined;
+  let sharedRetryAt = 0;
+  /** The shared wait is the daily window's (not a pause or a short window's): decides RATE_BUDGET_SPENT's kind. */
+  let sharedWaitDaily = false;
+  let sharedTimer: NodeJS.Timeout | undefined;
+  let sharedTimerDue = Number.POSITIVE_INFINITY;
+  let unavailableSince: number | undefined;
+  let unavailableTries = 0;
+
+  function localRoom(): number {
+    let room = Math.min(waiting.size, maxConcurrent - running);
+    for (const ledger of ledgers) room = Math.min(room, ledger.available);
+    return room;
+  }
+
+  function askShared(windows: SharedWindows): void {
+    if (reserving !== undefined || stopped || waiting.size === 0 || !hasRoom()) return;
+    const waitMs = sharedRetryAt - now();
+    if (waitMs > 0) {
+      armShared(sharedRetryAt);
+      return;
+    }
+    const askedAt = now();
+    reserving = windows.reserve(localRoom()).then(
+      (grant) => admitGranted(windows, grant),
+      (error: unknown) => sharedFailed(error, askedAt),
+    );
+  }
+
+  function armShared(due: number): void {
+    if (stopped || (sharedTimer !== undefined && sharedTimerDue <= due)) return;
+    if (sharedTimer !== undefined) clearTimeout(sharedTimer);
+    sharedTimerDue = due;
+    sharedTimer = setTimeout(() => {
+      sharedTimer = undefined;
+      sharedTimerDue = Number.POSITIVE_INFINITY;
+      drain();
+    }, Math.max(1, Math.ceil(due - now())));
+    keepAlive(sharedTimer);
+  }
+
+  function admitGranted(windows: SharedWindows, grant: SharedGrant): void {
+    reserving = undefined;
+    unavailableSince = undefined;
+    unavailableTries = 0;
+    let used = 0;
+    accrue();
+    while (used < grant.slots.length && !stopped && waiting.size > 0 && hasRoom()) waiting.shift()?.start(grant.slots[used++]);
+    // Callers that gave up (or a budget that shrank) meanwhile: those slots go back at once.
+    if (used < grant.slots.length) windows.release(grant.slots.slice(used));
+    if (grant.blockedBy === 'pause') {
+      hold(grant.waitMs);
+    } else if (grant.blockedBy !== undefined) {
+      sharedRetryAt = now() + grant.waitMs;
+      sharedWaitDaily = grant.blockedBy === longestIndex;
+    }
+    if (waiting.size > 0) {
+      try {
+        checkBudget();
+      } catch (error) {
+        for (const waiter of waiting.drain()) waiter.drop(error);
+      }
+    }
+    drain();
+  }
+
+  /** Redis did not answer: retry with backoff until calls have waited maxWaitMs for it, then fail them. */
+  function sharedFailed(error: unknown, askedAt: number): void {
+    reserving = undefined;
+    const at = now();
+    unavailableSince ??= askedAt;
+    unavailableTries += 1;
+    if (at - unavailableSince >= maxWaitMs) {
+      // Waited long enough: the run stops here. The next call waits for Redis afresh.
+      unavailableSince = undefined;
+      unavailableTries = 0;
+      sharedRetryAt = 0;
+      for (const waiter of waiting.drain()) waiter.drop(error);
+      return;
+    }
+    const delay = Math.max(10, backoffDelay(unavailableTries, 100, 2000));
+    sharedRetryAt = Math.min(at + delay, unavailableSince + maxWaitMs);
+    drain();
   }
 
   /**
@@ -205,6 +318,7 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
     if (active > 1) return;
     keepAlive(timer);
     keepAlive(pauseTimer);
+    keepAlive(sharedTimer);
   }
 
   function end(): void {
@@ -213,15 +327,18 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
     if (active > 0) return;
     keepAlive(timer);
     keepAlive(pauseTimer);
+    keepAlive(sharedTimer);
   }
 
   function checkBudget(): void {
     const at = now();
     const waits = ledgers.map((l) => (l.freeAt() ?? at) - at);
-    const waitMs = Math.max(pausedUntil - at, ...waits);
+    const sharedWait = sharedRetryAt - at;
+    const waitMs = Math.max(pausedUntil - at, sharedWait, ...waits);
     if (waitMs > maxWaitMs) {
       // Which budget ran out tells the person what to do: wait for the day's reset, or for the API's penalty.
-      const spent = longest !== undefined && (longest.freeAt() ?? at) - at === waitMs ? 'daily' : 'penalty';
+      const daily = (longest !== undefined && (longest.freeAt() ?? at) - at === waitMs) || (sharedWaitDaily && sharedWait === waitMs);
+      const spent = daily ? 'daily' : 'penalty';
       throw new FerryError('RATE_BUDGET_SPENT', `the rate budget is spent for the next ${Math.ceil(waitMs / 1000)} s`, {
         hint: 'the daily quota (or a long penalty) is used up: the run stops at its last checkpoint; run it again later',
         details: { systemic: true, waitMs, spent },
@@ -230,7 +347,7 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
   }
 
   /** Runs an admitted call; its slot is held from now until `perMs` (plus the margin) after it settles. */
-  function run<T>(task: () => Promise<T>): Promise<T> {
+  function run<T>(task: () => Promise<T>, slot: string | undefined): Promise<T> {
     accrue();
     const admittedAt = now();
     running += 1;
@@ -247,6 +364,7 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
       running -= 1;
       const at = now();
       for (const ledger of ledgers) ledger.finish(at, true);
+      if (slot !== undefined) shared?.finish(slot);
       callsEnded += 1;
       callMsTotal += at - admittedAt;
       end();
@@ -255,6 +373,29 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
     };
     call.then(release, release);
     return call;
+  }
+
+  /** Holds every queued call of this process for `ms` (extends, never shortens, a running pause). */
+  function hold(ms: number): void {
+    const until = now() + ms;
+    if (until <= pausedUntil) return;
+    pausedUntil = until;
+    holding = true;
+    if (pauseTimer !== undefined) clearTimeout(pauseTimer);
+    // A timer may fire a fraction of a millisecond early: nothing leaves before the pause has really ended.
+    const endPause = (): void => {
+      const left = pausedUntil - now();
+      if (left > 0) {
+        pauseTimer = setTimeout(endPause, Math.max(1, Math.ceil(left)));
+        keepAlive(pauseTimer);
+        return;
+      }
+      pauseTimer = undefined;
+      holding = false;
+      drain();
+    };
+    pauseTimer = setTimeout(endPause, Math.max(1, Math.ceil(ms)));
+    keepAlive(pauseTimer);
   }
 
   return {
@@ -284,9 +425,9 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
           finish();
         };
         const waiter: Waiter = {
-          start() {
+          start(slot) {
             state = 'running';
-            run(task).then(
+            run(task, slot).then(
               (value) => settle(() => resolve(value)),
               (error: unknown) => settle(() => reject(error)),
             );
@@ -330,25 +471,9 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
     },
 
     pause(ms) {
-      const until = now() + ms;
-      if (until <= pausedUntil) return;
-      pausedUntil = until;
-      holding = true;
-      if (pauseTimer !== undefined) clearTimeout(pauseTimer);
-      // A timer may fire a fraction of a millisecond early: nothing leaves before the pause has really ended.
-      const endPause = (): void => {
-        const left = pausedUntil - now();
-        if (left > 0) {
-          pauseTimer = setTimeout(endPause, Math.max(1, Math.ceil(left)));
-          keepAlive(pauseTimer);
-          return;
-        }
-        pauseTimer = undefined;
-        holding = false;
-        drain();
-      };
-      pauseTimer = setTimeout(endPause, Math.max(1, Math.ceil(ms)));
-      keepAlive(pauseTimer);
+      hold(ms);
+      // Every process of the budget backs off; if Redis is down, its admissions fail anyway.
+      shared?.pause(ms).catch(() => undefined);
     },
 
     stats() {
@@ -362,6 +487,7 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
         utilization: busyMs === 0 ? 0 : heldMs / busyMs,
         meanCallMs: callsEnded === 0 ? 0 : callMsTotal / callsEnded,
         windows: ledgers.map((l) => ({ max: l.max, perMs: l.perMs, marginMs: l.marginMs, available: l.available })),
+        shared: shared !== undefined,
       };
     },
 
@@ -369,10 +495,28 @@ export function createLimiter(limits: RateLimits | undefined, options: LimiterOp
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       if (pauseTimer !== undefined) clearTimeout(pauseTimer);
-      timer = pauseTimer = undefined;
+      if (sharedTimer !== undefined) clearTimeout(sharedTimer);
+      timer = pauseTimer = sharedTimer = undefined;
       for (const waiter of waiting.drain()) waiter.drop(stoppedError());
       // Like Bottleneck's stop: calls already sent finish first.
       if (running > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      // A grant on its way back is released; then the last updates reach Redis.
+      await reserving;
+      await shared?.close();
     },
   };
+}
+
+/** The shared windows of a limiter: the same windows as its ledgers, in Redis. */
+function shareWindows(options: SharedBudgetOptions, ledgers: readonly WindowLedger[], timeScale: number, maxWaitMs: number): SharedWindows {
+  const connection = options.redis;
+  return new SharedWindows({
+    redis: typeof connection === 'string' ? sharedWindowConnection(connection) : { get: () => Promise.resolve(connection) },
+    budgetKey: sharedBudgetKey(options, timeScale),
+    windows: ledgers.map((l) => ({ max: l.max, perMs: l.perMs, marginMs: l.marginMs })),
+    leaseMs: options.leaseMs ?? Math.max(2000, DEFAULT_LEASE_MS / timeScale),
+    // One slow answer must not outlast the whole wait a call may spend on Redis.
+    commandTimeoutMs: Math.min(2000, Math.max(200, maxWaitMs)),
+    ...(options.bucketAboveMs === undefined ? {} : { bucketAboveMs: options.bucketAboveMs }),
+  });
 }
