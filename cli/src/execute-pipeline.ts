@@ -1,16 +1,17 @@
 import {
   checkPipelineScopes,
-  combineHttpStats,
-  createContextFactory,
   hardStopSignal,
   openTokenVault,
-  replayDeadLetters,
-  runPipeline,
+  runPipelineUnit,
+  unitProject,
+  type PartitionDirectory,
   type PipelineSpec,
+  type PipelineUnit,
   type PlanEntry,
   type RunProgress,
   type RunResult,
   type SyncMode,
+  type UnitRuntime,
 } from '@ferry/core';
 import { createProgressDisplay, progressMode } from './progress.js';
 import type { Workspace } from './workspace.js';
@@ -29,60 +30,67 @@ export interface PipelineRunRequest {
 }
 
 /** How long a stopping run's HTTP calls in flight may take before they are aborted. */
-const DRAIN_TIMEOUT_MS = 30_000;
+export const DRAIN_TIMEOUT_MS = 30_000;
 
-/** Runs one pipeline with a fresh context factory (its HTTP stats are this run's), progress on stderr. */
+/** What the units of one command share: the runtime contexts are built from, and where progress goes. */
+export interface UnitSession {
+  readonly runtime: UnitRuntime;
+  /** Where the unit came from: the partitions of a pipeline share its contexts of unpartitioned connections. */
+  readonly directory?: PartitionDirectory;
+  /** Progress of this unit's run (the caller shows it). */
+  readonly onProgress: (progress: RunProgress) => void;
+}
+
+/** The runtime a command's units are built with: the project, its store and log, and the hard stop. */
+export function unitRuntime(ws: Workspace, hardStop: AbortSignal, timeScale: number | undefined): UnitRuntime {
+  return {
+    project: ws.project(),
+    registry: ws.registry,
+    store: ws.store(),
+    log: ws.logger().logger,
+    env: ws.env(),
+    signal: hardStop,
+    ...(timeScale === undefined ? {} : { timeScale }),
+  };
+}
+
+/**
+ * Runs one unit (a pipeline, or one partition of it) with contexts of its own, whose HTTP stats are this run's.
+ * A token that lacks a scope the pipeline needs stops it before anything is read (AUTH_MISSING_SCOPE).
+ */
+export async function executeUnit(ws: Workspace, unit: PipelineUnit, request: PipelineRunRequest, session: UnitSession): Promise<RunResult> {
+  const { runtime } = session;
+  const vault = () => openTokenVault({ store: runtime.store, projectDir: runtime.project.baseDir, env: ws.env() });
+  checkPipelineScopes([unit.pipeline], unitProject(runtime.project, unit), ws.registry, vault, { env: ws.env(), log: runtime.log });
+  return runPipelineUnit(unit, runtime, {
+    signal: request.signal,
+    trigger: 'manual',
+    onProgress: session.onProgress,
+    ...(session.directory === undefined ? {} : { directory: session.directory }),
+    ...(request.mode === undefined ? {} : { mode: request.mode }),
+    ...(request.dryRun === undefined ? {} : { dryRun: request.dryRun }),
+    ...(request.limit === undefined ? {} : { limit: request.limit }),
+    ...(request.params === undefined ? {} : { params: request.params }),
+    ...(request.onPlan === undefined ? {} : { onPlan: request.onPlan }),
+    ...(request.replay === undefined ? {} : { replay: request.replay }),
+  });
+}
+
+/** Runs one pipeline, unpartitioned, with progress on stderr (dead-letter replays). */
 export async function executePipeline(ws: Workspace, pipeline: PipelineSpec, request: PipelineRunRequest): Promise<RunResult> {
-  const project = ws.project();
-  const store = ws.store();
-  const log = ws.logger().logger;
-  // Before reading anything: a token that lacks a scope the pipeline needs stops it here (AUTH_MISSING_SCOPE).
-  const vault = () => openTokenVault({ store, projectDir: project.baseDir, env: ws.env() });
-  checkPipelineScopes([pipeline], project, ws.registry, vault, { env: ws.env(), log });
   // The graceful stop lets the records in flight finish; their HTTP calls are aborted only after the drain time
   // (a second Ctrl-C exits at once).
   const hardStop = hardStopSignal(request.signal, { drainMs: DRAIN_TIMEOUT_MS });
-  const contexts = createContextFactory({
-    project,
-    registry: ws.registry,
-    store,
-    log,
-    env: ws.env(),
-    signal: hardStop.signal,
-    ...(request.timeScale === undefined ? {} : { timeScale: request.timeScale }),
-  });
   const progress = createProgressDisplay({
     label: pipeline.name,
     mode: progressMode({ enabled: ws.options.progress, isTTY: ws.io.stderr.isTTY === true }),
     stream: ws.io.stderr,
   });
-  const options = {
-    pipeline,
-    registry: ws.registry,
-    connections: project.connections,
-    store,
-    context: (connection: string) => contexts.context(connection),
-    log,
-    signal: request.signal,
-    trigger: 'manual',
-    onProgress: (p: RunProgress) => progress.update(p),
-    stats: () => combineHttpStats(contexts.stats()),
-    ...(request.dryRun === undefined ? {} : { dryRun: request.dryRun }),
-    ...(request.limit === undefined ? {} : { limit: request.limit }),
-    ...(request.params === undefined ? {} : { params: request.params }),
-    ...(request.onPlan === undefined ? {} : { onPlan: request.onPlan }),
-  };
   try {
-    if (request.replay !== undefined) {
-      return await replayDeadLetters({
-        ...options,
-        ...(request.replay.ids === undefined ? {} : { ids: [...request.replay.ids] }),
-      });
-    }
-    return await runPipeline({ ...options, ...(request.mode === undefined ? {} : { mode: request.mode }) });
+    const unit: PipelineUnit = { pipeline, partition: '', connections: {} };
+    return await executeUnit(ws, unit, request, { runtime: unitRuntime(ws, hardStop.signal, request.timeScale), onProgress: (p) => progress.update(p) });
   } finally {
     hardStop.dispose();
     progress.stop();
-    await contexts.close();
   }
 }

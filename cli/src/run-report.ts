@@ -22,9 +22,21 @@ export interface PipelineOutcome extends RunReport {
   readonly exitCode: ExitCodeValue;
 }
 
-export function outcomeOfResult(pipeline: string, result: RunResult, dryRun: boolean): PipelineOutcome {
+/** The partition a unit ran in, for reports (undefined for unpartitioned pipelines). */
+export interface ReportedPartition {
+  readonly id: string;
+  readonly label?: string | undefined;
+}
+
+function partitionFields(partition: ReportedPartition | undefined): Pick<RunReport, 'partition' | 'partitionLabel'> {
+  if (partition === undefined) return {};
+  return { partition: partition.id, ...(partition.label === undefined ? {} : { partitionLabel: partition.label }) };
+}
+
+export function outcomeOfResult(pipeline: string, result: RunResult, dryRun: boolean, partition?: ReportedPartition): PipelineOutcome {
   return {
     pipeline,
+    ...partitionFields(partition),
     runId: result.runId,
     status: result.status,
     summary: result.summary,
@@ -35,10 +47,11 @@ export function outcomeOfResult(pipeline: string, result: RunResult, dryRun: boo
 }
 
 /** A pipeline that could not start (its connection has no token, …): a failed run with nothing read. */
-export function outcomeOfError(pipeline: string, error: unknown, dryRun: boolean): PipelineOutcome | undefined {
+export function outcomeOfError(pipeline: string, error: unknown, dryRun: boolean, partition?: ReportedPartition): PipelineOutcome | undefined {
   if (!isFerryError(error)) return undefined;
   return {
     pipeline,
+    ...partitionFields(partition),
     runId: undefined,
     status: 'failed',
     summary: EMPTY_SUMMARY,
@@ -51,6 +64,7 @@ export function outcomeOfError(pipeline: string, error: unknown, dryRun: boolean
 export function outcomeToJson(outcome: PipelineOutcome): Record<string, unknown> {
   return {
     pipeline: outcome.pipeline,
+    ...(outcome.partition === undefined ? {} : { partition: outcome.partition, partitionLabel: outcome.partitionLabel ?? null }),
     runId: outcome.runId ?? null,
     status: outcome.status,
     dryRun: outcome.dryRun === true,

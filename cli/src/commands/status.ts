@@ -8,6 +8,7 @@ import { parsePositiveInteger } from '../option-parsers.js';
 
 interface StatusOptions {
   readonly limit: number;
+  readonly partition?: string;
 }
 
 export function registerStatusCommand(program: Command, invocation: Invocation): void {
@@ -16,6 +17,7 @@ export function registerStatusCommand(program: Command, invocation: Invocation):
     .description('recent runs, checkpoints and open dead letters (of one pipeline, or all)')
     .argument('[pipeline]', 'pipeline name')
     .option('--limit <n>', 'how many recent runs to list', parsePositiveInteger, 10)
+    .option('--partition <id>', 'only the runs and checkpoints of this partition')
     .action(async (pipeline: string | undefined, options: StatusOptions, command: Command) =>
       invocation.run(command, (ws) => statusCommand(ws, pipeline, options)),
     );
@@ -27,11 +29,12 @@ export function shortTime(iso: string | undefined): string {
   return iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '');
 }
 
-function runRow(run: RunRow): string[] {
+function runRow(run: RunRow, withPartition: boolean): string[] {
   const s = run.summary;
   return [
     String(run.id),
     run.pipeline,
+    ...(withPartition ? [run.partition === '' ? '—' : run.partition] : []),
     run.status,
     run.mode,
     shortTime(run.startedAt),
@@ -49,8 +52,8 @@ function statusCommand(ws: Workspace, pipeline: string | undefined, options: Sta
   const project = ws.project();
   const store = ws.store();
   const storeFile = store instanceof SqliteStore ? store.file : project.store;
-  const runs = store.listRuns({ ...(pipeline === undefined ? {} : { pipeline }), limit: options.limit });
-  const checkpoints = store.listCheckpoints(pipeline);
+  const runs = store.listRuns({ ...(pipeline === undefined ? {} : { pipeline }), ...(options.partition === undefined ? {} : { partition: options.partition }), limit: options.limit });
+  const checkpoints = store.listCheckpoints(pipeline).filter((c) => options.partition === undefined || c.partition === options.partition);
   const openDeadLetters = new Map<string, number>();
   for (const letter of store.listDeadLetters({ ...(pipeline === undefined ? {} : { pipeline }), status: 'open' })) {
     openDeadLetters.set(letter.pipeline, (openDeadLetters.get(letter.pipeline) ?? 0) + 1);
@@ -74,10 +77,16 @@ function statusCommand(ws: Workspace, pipeline: string | undefined, options: Sta
 
   const lines = [`project  ${project.file}`, `store    ${storeFile}`, '', 'recent runs'];
   if (runs.length === 0) lines.push('  none yet: `ferry run <pipeline>` starts one');
-  else
+  else {
+    // The partition column appears once a partitioned pipeline has run.
+    const withPartition = runs.some((r) => r.partition !== '');
     lines.push(
-      ...formatTable(['RUN', 'PIPELINE', 'STATUS', 'MODE', 'STARTED (UTC)', 'TOOK', 'READ', 'CREATED', 'UPDATED', 'UNCHANGED', 'SKIPPED', 'DEAD'], runs.map(runRow)),
+      ...formatTable(
+        ['RUN', 'PIPELINE', ...(withPartition ? ['PARTITION'] : []), 'STATUS', 'MODE', 'STARTED (UTC)', 'TOOK', 'READ', 'CREATED', 'UPDATED', 'UNCHANGED', 'SKIPPED', 'DEAD'],
+        runs.map((run) => runRow(run, withPartition)),
+      ),
     );
+  }
   const failed = runs.find((r) => r.error !== undefined);
   if (failed?.error !== undefined) lines.push(`  last error (run ${failed.id}): ${failed.error}`);
 

@@ -21,6 +21,16 @@ export const configSchema: JsonSchema = {
       minLength: 1,
       description: 'The sub-account (location) id: the part after /location/ in the GHL app URL',
     },
+    companyId: {
+      type: 'string',
+      minLength: 1,
+      description: 'The agency (company) id: with `partitions: discover`, the locations of this agency become partitions',
+    },
+    appId: {
+      type: 'string',
+      minLength: 1,
+      description: 'The marketplace app id (its client id before the first dash): discovery lists the locations it is installed in',
+    },
     baseUrl: {
       type: 'string',
       pattern: '^https?://',

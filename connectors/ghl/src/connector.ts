@@ -25,7 +25,7 @@ import {
 import { configSchema, DEFAULT_AUTHORIZE_URL, DEFAULT_BASE_URL } from './config.js';
 import { createGhlClient } from './create-client.js';
 import { httpProfile, rateLimits } from './http-profile.js';
-import { ghlSandbox } from './sandbox/index.js';
+import { discoverLocations } from './partitions/discover-locations.js';
 import { READ_SCOPE, WRITE_SCOPE } from './spec/operations.js';
 import { businessContactsStream, contactStream, contactTagsStream, duplicateContactStream } from './streams/contact-streams.js';
 import { contactsStream } from './streams/contacts-stream.js';
@@ -107,7 +107,10 @@ export const ghl = defineConnector({
   triggers: [...webhookTriggers, contactsPollTrigger],
   /** A GHL app posts every event to one URL: the delivery's `type` names its trigger. */
   webhookRoute: (delivery) => webhookEventType(delivery.rawBody),
-  sandbox: ghlSandbox,
+  /** `partitions: discover`: an agency token's installed locations, each with a location token. */
+  partitions: discoverLocations,
+  // Loaded only when served: the simulator and msw stay out of every other command.
+  sandbox: () => import('./sandbox/index.js').then((m) => m.ghlSandbox),
   /** A typed client for use without pipelines: `ghl.client({ token, locationId })`. */
   client: createGhlClient,
 });

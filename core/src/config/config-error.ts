@@ -28,7 +28,11 @@ export type ConfigErrorCode =
   | 'CONFIG_BAD_AUTH'
   | 'CONFIG_BAD_CONNECTOR'
   | 'CONFIG_DUPLICATE_PIPELINE'
-  | 'CONFIG_DUPLICATE_CONNECTOR';
+  | 'CONFIG_DUPLICATE_CONNECTOR'
+  | 'CONFIG_DUPLICATE_PARTITION'
+  | 'CONFIG_BAD_PARTITIONS'
+  | 'CONFIG_UNKNOWN_PARTITION'
+  | 'CONFIG_PARTITION_REQUIRED';
 
 export interface ConfigErrorOptions {
   /** What the person should do about it. */

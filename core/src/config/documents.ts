@@ -14,15 +14,24 @@ export interface AuthDocument {
   readonly scopes?: readonly string[];
 }
 
+export interface PartitionDocument {
+  readonly id: string;
+  readonly label?: string;
+  readonly config?: Readonly<Record<string, unknown>>;
+  readonly auth?: AuthDocument;
+}
+
 export interface ConnectionDocument {
   readonly connector: string;
   readonly description?: string;
   readonly config?: Readonly<Record<string, unknown>>;
   readonly auth?: AuthDocument;
+  readonly partitions?: 'discover' | readonly PartitionDocument[];
 }
 
 export interface ProjectDocument {
   readonly store?: string;
+  readonly redis?: string;
   readonly connections?: Readonly<Record<string, ConnectionDocument>>;
   readonly pipelines?: readonly string[];
   readonly serve?: { readonly host?: string; readonly port?: number; readonly rotate?: string };
@@ -43,6 +52,8 @@ export interface StepDocument {
   readonly where?: string;
   readonly requireLink?: boolean;
   readonly link?: LinkRefSpec | boolean;
+  /** `to` only (the schema allows it nowhere else). */
+  readonly partition?: string;
 }
 
 export interface IncludeDocument {

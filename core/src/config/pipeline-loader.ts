@@ -9,6 +9,7 @@ import { loadDocument } from './load-document.js';
 import { checkFieldMap, checkWhere } from './pipeline-expressions.js';
 import { checkPipelineReferences } from './pipeline-references.js';
 import { checkLinkReferences } from './pipeline-link-references.js';
+import { checkPipelinePartitions } from './pipeline-partitions.js';
 import { readConfigFile } from './read-config-file.js';
 
 export interface PipelineLoadOptions {
@@ -34,7 +35,11 @@ export function parsePipeline(text: string, file: string, options: PipelineLoadO
   const { source } = loaded;
 
   const references = checkPipelineReferences(doc, loaded, options.project, options.registry);
-  const problems: ConfigError[] = [...references.problems, ...checkLinkReferences(doc, loaded, options.project, options.registry)];
+  const problems: ConfigError[] = [
+    ...references.problems,
+    ...checkLinkReferences(doc, loaded, options.project, options.registry),
+    ...checkPipelinePartitions(doc, loaded, options.project),
+  ];
   const compileProblems = [
     doc.where === undefined ? undefined : checkWhere(doc.where, '/where', source),
     doc.map === undefined ? undefined : checkFieldMap(doc.map, '/map', source),
@@ -101,6 +106,7 @@ function stepSpec(step: StepDocument, connection: string, options: Readonly<Reco
     ...(step.where === undefined ? {} : { where: step.where }),
     ...(step.requireLink === undefined ? {} : { requireLink: step.requireLink }),
     ...(step.link === undefined ? {} : { link: step.link }),
+    ...(step.partition === undefined ? {} : { partition: step.partition }),
   };
 }
 

@@ -75,6 +75,12 @@ describe('loadProject', () => {
     expect(project.connections['chat']?.auth).toEqual({ kind: 'bearer' });
   });
 
+  it('takes the Redis URL of shared rate budgets from the environment', () => {
+    const project = parseProject('redis: ${REDIS_URL}\n', join(dir, 'ferry.yaml'), { registry, env: { REDIS_URL: 'rediss://:pw@cache.internal:6380/2' } });
+    expect(project.redis).toBe('rediss://:pw@cache.internal:6380/2');
+    expect(parseProject('store: ./x.db\n', join(dir, 'ferry.yaml'), { registry, env: {} }).redis).toBeUndefined();
+  });
+
   it('uses pipelines/*.yaml by default and keeps a store URL as it is', () => {
     mkdirSync(join(dir, 'pipelines'));
     writeFileSync(join(dir, 'pipelines', 'one.yaml'), 'name: one\n');
@@ -116,7 +122,7 @@ describe('project file errors name file:line:column', () => {
     const error = projectError('conections: {}\n');
     expect(error.code).toBe('CONFIG_UNKNOWN_KEY');
     expect(error.message).toBe(`${file()}:1:1: unknown key 'conections' — did you mean 'connections'?`);
-    expect(error.hint).toBe("rename it to 'connections', or use one of: store, connections, pipelines, serve, log");
+    expect(error.hint).toBe("rename it to 'connections', or use one of: store, redis, connections, pipelines, serve, log");
   });
 
   it('wrong type', () => {
@@ -192,6 +198,17 @@ describe('project file errors name file:line:column', () => {
     const error = projectError('connections:\n  "crm/eu": { connector: crm }\n');
     expect(error.code).toBe('CONFIG_SCHEMA');
     expect(error.message).toMatch(new RegExp(`^${file()}:2:3: key 'crm/eu' must be letters, digits`));
+  });
+
+  it('a redis URL that is not redis:// or rediss://, without showing a value from the environment', () => {
+    const error = projectError('store: ./ferry.db\nredis: http://127.0.0.1:6379\n');
+    expect(error.code).toBe('CONFIG_SCHEMA');
+    expect(error.message).toBe(`${file()}:2:8: 'redis' must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0`);
+    expect(error.hint).toMatch(/shared rate budgets/);
+    const secret = 'http://:hunter2@redis.internal:6379';
+    const fromEnv = projectError('redis: ${REDIS_URL}\n', { REDIS_URL: secret });
+    expect(fromEnv.message).toBe(`${file()}:1:8: 'redis' (from \${REDIS_URL}) must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0`);
+    expect(JSON.stringify(fromEnv.toJSON())).not.toContain('hunter2');
   });
 
   it('a token rotation schedule that is not a cron expression', () => {

@@ -1,10 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { ErrorObject } from 'ajv';
 import type { AuthKind, ConnectorDef } from '../contract/connector.js';
 import type { ConnectionAuthSpec, ConnectionSpec, ProjectSpec } from '../contract/pipeline.js';
 import { didYouMean, didYouMeanSuffix } from '../util/did-you-mean.js';
 import { ConfigError, throwProblems } from './config-error.js';
 import type { ConnectorRegistry } from './connector-registry.js';
+import { buildPartitions } from './connection-partitions.js';
 import { checkConnectorValue } from './connector-values.js';
 import type { AuthDocument, ConnectionDocument, ProjectDocument } from './documents.js';
 import type { Environment } from './env-references.js';
@@ -83,6 +85,7 @@ export function parseProject(text: string, file: string, options: ProjectLoadOpt
     file: absolute,
     baseDir,
     store: /^[a-z][a-z0-9+.-]*:\/\//i.test(store) ? store : resolve(baseDir, store),
+    ...(project.redis === undefined ? {} : { redis: project.redis }),
     connections,
     pipelineFiles: pipelines.files,
     serve: {
@@ -141,15 +144,22 @@ function buildConnection(
       fallbackHint: `see the settings of connector '${connector.name}' with \`ferry catalog ${connector.name}\``,
       subject: `the config of connection '${name}'`,
     },
+    // A partitioned connection's partitions fill in what it leaves out (each location's locationId).
+    ...(connection.partitions === undefined ? {} : { ignore: (error: ErrorObject) => error.keyword === 'required' && error.instancePath === '' }),
   });
   problems.push(...config.problems);
 
-  const auth = buildAuth(name, connection.auth, connector, loaded, problems);
+  // Partitions that each bring their own token need none from the connection.
+  const ownAuth = Array.isArray(connection.partitions) && connection.partitions.every((partition) => partition.auth !== undefined);
+  const auth = buildAuth(name, connection.auth, connector, loaded, problems, ownAuth);
+  const configValue = isRecord(config.value) ? config.value : {};
+  const partitions = buildPartitions({ name, connection, connector, loaded, config: configValue, problems });
   return {
     name,
     connector: connector.name,
-    config: isRecord(config.value) ? config.value : {},
+    config: configValue,
     auth,
+    ...(partitions === undefined ? {} : { partitions }),
   };
 }
 
@@ -159,11 +169,13 @@ function buildAuth(
   connector: ConnectorDef,
   loaded: LoadedDocument,
   problems: ConfigError[],
+  partitionsHaveAuth: boolean,
 ): ConnectionAuthSpec {
   const { source } = loaded;
   const authPointer = pointerOf(['connections', name, 'auth']);
   const accepted = connector.auth.map((kind: AuthKind) => kind.kind);
   const needsCredentials = accepted.length > 0 && !accepted.includes('none');
+  if (auth === undefined && needsCredentials && partitionsHaveAuth) return { kind: accepted.includes('bearer') ? 'bearer' : 'oauth2' };
   if (auth === undefined && needsCredentials) {
     problems.push(
       new ConfigError('CONFIG_BAD_AUTH', source.positionOf(pointerOf(['connections', name]), 'key'), `connection '${name}' has no auth`, {

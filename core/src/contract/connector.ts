@@ -1,6 +1,6 @@
 import type { JsonRecord, JsonSchema } from './json-schema.js';
 import type { ConnectorContext } from './context.js';
-import type { SandboxDef } from './sandbox.js';
+import type { SandboxLoader } from './sandbox.js';
 import type { HttpProfile } from './http.js';
 
 /**
@@ -230,6 +230,34 @@ export interface ScopeSet {
   readonly grantsAll?: readonly string[];
 }
 
+/**
+ * A credential of one partition (a location token minted from an agency token): fetched when first needed and
+ * reused until shortly before it expires. Same shape as the HTTP client's token provider.
+ */
+export interface PartitionToken {
+  /** A token that is valid now. */
+  getToken(): Promise<string>;
+  /** Called on a 401 with the token that failed: true when a different token is now available. */
+  onUnauthorized(failedToken?: string): Promise<boolean>;
+  /** Scopes the token grants, when known. */
+  readonly scopes: readonly string[];
+}
+
+/**
+ * One part of a connection's data that runs on its own — a GHL location of an agency: its own checkpoint, its
+ * own rate-limit budget, its own token. Discovered by `ConnectorDef.partitions` or listed in ferry.yaml.
+ */
+export interface PartitionDef {
+  /** Stable id (stored with checkpoints and runs): the GHL locationId. */
+  readonly id: string;
+  /** What a person calls it (the location's name). */
+  readonly label?: string;
+  /** Settings merged over the connection's config for this partition (e.g. `{ locationId }`). */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** The partition's own credential, when the connection's token cannot act for it directly. */
+  readonly token?: PartitionToken;
+}
+
 export interface ConnectorDef {
   readonly name: string;
   readonly version: string;
@@ -244,13 +272,19 @@ export interface ConnectorDef {
   readonly streams: readonly StreamDef[];
   readonly actions: readonly ActionDef[];
   readonly triggers: readonly TriggerDef[];
-  readonly sandbox?: SandboxDef;
+  /** Loads the connector's sandbox, a simulator of its API (`ferry sandbox <connector>`, tests). */
+  readonly sandbox?: SandboxLoader;
   /**
    * For providers that post every event to one URL (a GHL app's webhook URL): the name of the webhook trigger a
    * delivery belongs to, read from its raw body or headers (undefined: not an event this connector knows).
    * `ferry serve` then also accepts deliveries at `/webhooks/<connection>` and verifies them with that trigger.
    */
   readonly webhookRoute?: (delivery: WebhookDelivery) => string | undefined;
+  /**
+   * Lists the partitions a connection reaches, for connections declared with `partitions: discover` (an agency
+   * token and the locations its app is installed in). `ctx` is the connection's own context, unpartitioned.
+   */
+  partitions?(ctx: ConnectorContext): Promise<readonly PartitionDef[]>;
 }
 
 /** Identity function that gives a connector object its types (like vite's defineConfig). */

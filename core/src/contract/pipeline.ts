@@ -58,6 +58,11 @@ export interface StepSpec {
    * step's result to the source record (entity from the action), so that later runs update it instead of adding one.
    */
   readonly link?: LinkRefSpec | boolean;
+  /**
+   * `to` only: the partition of a partitioned destination connection that is not the source connection (a
+   * destination that is the source connection runs in the source's partition).
+   */
+  readonly partition?: string;
 }
 
 /** The link of another source record of the same connection: `stream` record `record[id]` → destination `entity`. */
@@ -137,11 +142,26 @@ export interface ConnectionAuthSpec {
   readonly scopes?: readonly string[];
 }
 
+/** One partition of a connection as ferry.yaml lists it (`partitions: [{ id, config, auth }]`). */
+export interface PartitionSpec {
+  readonly id: string;
+  readonly label?: string;
+  /** Overrides merged over the connection's config (validated merged, against the connector's schema). */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Replaces the connection's auth for this partition (its own token). */
+  readonly auth?: ConnectionAuthSpec;
+}
+
 export interface ConnectionSpec {
   readonly name: string;
   readonly connector: string;
   readonly config: Readonly<Record<string, unknown>>;
   readonly auth: ConnectionAuthSpec;
+  /**
+   * Absent: one unpartitioned connection. A list: one partition each (own checkpoint, limiter and token).
+   * `discover`: the connector lists them (`ConnectorDef.partitions`).
+   */
+  readonly partitions?: readonly PartitionSpec[] | 'discover';
 }
 
 export interface ProjectSpec {
@@ -151,6 +171,11 @@ export interface ProjectSpec {
   readonly baseDir: string;
   /** Store location: a file path for SQLite (default `./ferry.db`), or a URL. */
   readonly store: string;
+  /**
+   * Redis URL (redis:// or rediss://) for shared rate budgets, locks and the run queue. With it, every process
+   * of the project draws from one rate budget per (connector, account); without it, each limits its own calls.
+   */
+  readonly redis?: string;
   readonly connections: Readonly<Record<string, ConnectionSpec>>;
   /** Pipeline files (globs expanded, absolute). */
   readonly pipelineFiles: readonly string[];

@@ -10,8 +10,9 @@ import type { RunPipelineOptions, RunResult } from './run-types.js';
 /** Suffix of the checkpoint that holds a `--full` sync's progress, so that a killed full sync resumes. */
 export const FULL_SYNC_SUFFIX = '#full';
 
-export function checkpointKeyOf(pipeline: string, stream: string, mode: SyncMode): CheckpointKey {
-  return { pipeline, stream: mode === 'full' ? `${stream}${FULL_SYNC_SUFFIX}` : stream, partition: '' };
+/** Where a pipeline's stream keeps its position: one key per partition ('' when the pipeline is not partitioned). */
+export function checkpointKeyOf(pipeline: string, stream: string, mode: SyncMode, partition = ''): CheckpointKey {
+  return { pipeline, stream: mode === 'full' ? `${stream}${FULL_SYNC_SUFFIX}` : stream, partition };
 }
 
 function checkReadable(stream: StreamDef, mode: SyncMode, params: Readonly<Record<string, unknown>>, pipelineName: string): void {
@@ -63,14 +64,15 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   // Explicit params make a targeted read (one contact's notes, one id): it says nothing about the stream's cursor.
   const targeted = options.params !== undefined && Object.keys(options.params).length > 0;
   const checkpointing = options.dryRun !== true && !targeted;
-  const stateKey = checkpointKeyOf(pipeline.name, stream.name, mode);
+  const partition = options.partition ?? '';
+  const stateKey = checkpointKeyOf(pipeline.name, stream.name, mode, partition);
   const state = targeted ? undefined : store.getCheckpoint(stateKey);
 
   const completeFullSync = (finalState: Record<string, unknown> | undefined, runId: number): void => {
     const handOver = finalState ?? state;
     // The full sync's end is where incremental syncs continue from.
     if (handOver !== undefined && stream.syncModes.includes('incremental')) {
-      store.commitBatch({ runId, checkpoint: { key: checkpointKeyOf(pipeline.name, stream.name, 'incremental'), state: handOver }, links: [], deadLetters: [] });
+      store.commitBatch({ runId, checkpoint: { key: checkpointKeyOf(pipeline.name, stream.name, 'incremental', partition), state: handOver }, links: [], deadLetters: [] });
     }
     store.clearCheckpoint(stateKey);
   };

@@ -67,6 +67,8 @@ export interface RunPipelineOptions {
   readonly params?: Readonly<Record<string, unknown>>;
   /** Records handed in by a trigger instead of reading the stream; the checkpoint stays put. */
   readonly records?: AsyncIterable<JsonRecord> | Iterable<JsonRecord>;
+  /** The source connection's partition this run reads ('' or absent: the pipeline is not partitioned). */
+  readonly partition?: string;
   /** 'manual' | 'schedule' | 'webhook:…' — stored on the run. */
   readonly trigger?: string;
   /** Graceful stop: stop reading, finish in-flight records, commit, resolve with status 'stopped'. */

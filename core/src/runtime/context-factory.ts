@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ConnectorDef } from '../contract/connector.js';
 import type { ConnectorContext } from '../contract/context.js';
 import type { HttpClient, HttpRequest, HttpResponse, HttpStats } from '../contract/http.js';
@@ -10,6 +11,7 @@ import { closePools } from '../http/pool-registry.js';
 import { openTokenVault, type KeyValueStore, type TokenVault } from '../auth/token-vault.js';
 import { connectionToken } from './connection-token.js';
 import { lookUpConnection } from './connection-lookup.js';
+import { partitionView, type ConnectionPartition } from './connection-partition.js';
 
 export interface ContextFactoryOptions {
   readonly project: ProjectSpec;
@@ -31,6 +33,11 @@ export interface ContextFactoryOptions {
   readonly retry?: RetryOptions;
   /** Environment for bearer tokens (`<CONNECTION>_TOKEN`) and FERRY_SECRET_KEY; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Connection → the partition its context acts in (one pipeline unit): the partition's config and auth, its
+   * own token, and its own rate-limit budget (the account is the partition's location, else its id).
+   */
+  readonly partitions?: Readonly<Record<string, ConnectionPartition>>;
 }
 
 export interface ContextFactory {
@@ -69,6 +76,9 @@ function noHttp(connection: string, connector: string): HttpClient {
 export function createContextFactory(options: ContextFactoryOptions): ContextFactory {
   const env = options.env ?? process.env;
   const hardStop = options.signal ?? new AbortController().signal;
+  // Every call in flight listens on this one signal (the limiter and undici each add a listener and remove it
+  // when the call ends), so its listener count follows the run's concurrency: no leak, no cap to warn about.
+  setMaxListeners(0, hardStop);
   const contexts = new Map<string, ConnectorContext>();
   const clients = new Map<string, HttpClient>();
   const origins = new Set<string>();
@@ -87,11 +97,15 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
   }
 
   function build(name: string): ConnectorContext {
-    const { spec, connector } = lookUpConnection(options.project, options.registry, name);
+    const looked = lookUpConnection(options.project, options.registry, name);
+    const { connector } = looked;
+    const partition = options.partitions?.[name];
+    const spec = partition === undefined ? looked.spec : partitionView(looked.spec, partition);
     const needsVault = spec.auth.kind === 'oauth2' || (spec.auth.kind === 'bearer' && spec.auth.token === undefined);
     const account =
       stringSetting(spec.config, 'locationId') ??
       stringSetting(spec.config, 'accountId') ??
+      (partition === undefined ? undefined : `${name}/${partition.id}`) ??
       (needsVault ? storedAccount(name) : undefined) ??
       name;
     const log = options.log.child({ connection: name });
@@ -102,8 +116,12 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
     } else {
       const baseUrl = connector.http.baseUrl(spec.config);
       origins.add(new URL(baseUrl).origin);
-      const token = connectionToken({ spec, connector, vault: openVault, env, log, timeScale: options.timeScale });
-      const limiterOptions = options.timeScale === undefined ? {} : { timeScale: options.timeScale };
+      const token = partition?.token ?? connectionToken({ spec, connector, vault: openVault, env, log, timeScale: options.timeScale });
+      const limiterOptions = {
+        ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+        // With ferry.yaml's `redis:`, every process of the project draws from one budget per account.
+        ...(options.project.redis === undefined ? {} : { shared: { redis: options.project.redis } }),
+      };
       const client = createHttpClient({
         connector: connector.name,
         account,

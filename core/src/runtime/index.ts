@@ -7,3 +7,9 @@ export { hardStopSignal, type HardStop, type HardStopOptions } from './hard-stop
 export { rotateConnectionToken, type RotateConnectionTokenOptions } from './rotate-connection-token.js';
 export { authorizeConnection, type AuthorizeConnectionOptions, type AuthorizedConnection } from './authorize-connection.js';
 export { combineHttpStats } from './run-call-stats.js';
+export { partitionView, type ConnectionPartition } from './connection-partition.js';
+export { createPartitionDirectory, type PartitionDirectory, type UnitRuntime } from './partition-directory.js';
+export { expandPipeline, unitProject, type ExpandOptions, type PipelineUnit } from './pipeline-units.js';
+export { runPipelineUnit, type UnitRunOptions } from './run-pipeline-unit.js';
+export { combineRunSummaries, worstRunStatus } from './combine-run-results.js';
+export { runBounded } from './run-bounded.js';

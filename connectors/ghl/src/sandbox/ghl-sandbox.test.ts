@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHarness } from '../testing/sandbox-harness.js';
-import { API_VERSION, createGhlSandbox, sandboxTokens, serveGhlSandbox, SANDBOX_OAUTH_CLIENT } from './index.js';
+import { API_VERSION, createGhlSandbox, SANDBOX_APP_ID, SANDBOX_COMPANY_ID, sandboxAgencyToken, sandboxTokens, serveGhlSandbox, SANDBOX_OAUTH_CLIENT } from './index.js';
 
 interface Answer {
   status: number;
@@ -305,6 +305,44 @@ describe('seeding and credentials', () => {
       expect(locationToken.status).toBe(200);
       const use = await call(served.url, minted.access_token, 'GET', `/contacts/?locationId=${minted.locationId}`);
       expect(use.status).toBe(200);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('lists the agency\'s installed locations to its agency token, and mints location tokens only where the app is installed', async () => {
+    const locations = ['sbxLocation000000001', 'sbxLocation000000002', 'sbxLocation000000003'];
+    const served = await serveGhlSandbox({ size: 1, timeScale: 0, extra: { locations, uninstalledLocations: ['sbxLocation000000002'] } });
+    try {
+      const agency = sandboxAgencyToken();
+      const list = (query: string, token = agency) => call(served.url, token, 'GET', `/oauth/installedLocations?${query}`);
+      const base = `companyId=${SANDBOX_COMPANY_ID}&appId=${SANDBOX_APP_ID}`;
+      const installed = await list(`${base}&isInstalled=true`);
+      expect(installed.status).toBe(200);
+      expect((installed.body['locations'] as { _id: string }[]).map((l) => l._id)).toEqual(['sbxLocation000000001', 'sbxLocation000000003']);
+      const all = await list(base);
+      expect(all.body['count']).toBe(3);
+      const paged = await list(`${base}&skip=1&limit=1`);
+      expect((paged.body['locations'] as { _id: string; isInstalled: boolean }[]).map((l) => [l._id, l.isInstalled])).toEqual([['sbxLocation000000002', false]]);
+
+      expect((await list(`appId=${SANDBOX_APP_ID}`)).body).toMatchObject({ statusCode: 422, message: ['companyId should not be empty'] });
+      expect((await list(`${base}&isInstalled=maybe`)).status).toBe(422);
+      expect((await list(`companyId=otherCompany000000001&appId=${SANDBOX_APP_ID}`)).status).toBe(400);
+      expect((await list(`companyId=${SANDBOX_COMPANY_ID}&appId=otherApp`)).status).toBe(400);
+      // Agency-only: a location's token may not list them.
+      expect((await list(base, sandboxTokens('sbxLocation000000001').full)).status).toBe(401);
+
+      const mint = (locationId: string) =>
+        fetch(`${served.url}/oauth/locationToken`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${agency}`, version: API_VERSION },
+          body: new URLSearchParams({ companyId: SANDBOX_COMPANY_ID, locationId }),
+        });
+      const minted = (await (await mint('sbxLocation000000003')).json()) as { access_token: string; scope: string };
+      expect(minted.scope.split(' ')).toEqual(['contacts.readonly', 'contacts.write']);
+      expect((await call(served.url, minted.access_token, 'GET', '/contacts/?locationId=sbxLocation000000003')).status).toBe(200);
+      expect((await mint('sbxLocation000000002')).status).toBe(400);
+      expect((served.sandbox.stats() as { oauth: { locationToken: number } }).oauth.locationToken).toBe(1);
     } finally {
       await served.close();
     }

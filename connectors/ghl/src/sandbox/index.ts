@@ -6,6 +6,8 @@ export {
   SANDBOX_OAUTH_CLIENT,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   sandboxTokens,
+  sandboxAgencyToken,
+  SANDBOX_APP_ID,
 } from './settings.js';
 export { type RecordedRequest } from './sandbox-world.js';
 export { BURST_LIMIT, DAILY_LIMIT } from './settings.js';

@@ -5,7 +5,7 @@ import { createIdFactory } from './ids.js';
 import type { LocationState } from './location-state.js';
 import { RollingPeak } from './rolling-peak.js';
 import { seedLocation } from './seed-data.js';
-import { BURST_LIMIT, DAILY_LIMIT, SANDBOX_COMPANY_ID, sandboxTokens, type GhlSandboxSettings } from './settings.js';
+import { AGENCY_SCOPES, BURST_LIMIT, DAILY_LIMIT, SANDBOX_COMPANY_ID, sandboxAgencyToken, sandboxTokens, type GhlSandboxSettings } from './settings.js';
 import { TokenRegistry } from './token-registry.js';
 
 
@@ -70,6 +70,18 @@ export class SandboxWorld {
         this.addStaticToken(full, locationId, [READ_SCOPE, WRITE_SCOPE]);
         this.addStaticToken(readOnly, locationId, [READ_SCOPE]);
       }
+    }
+    if (settings.defaultTokens) {
+      this.tokens.addAccess({
+        token: sandboxAgencyToken(SANDBOX_COMPANY_ID),
+        kind: 'static',
+        userType: 'Company',
+        locationId: undefined,
+        companyId: SANDBOX_COMPANY_ID,
+        scopes: new Set(AGENCY_SCOPES),
+        expiresAt: undefined,
+        userId: this.firstUser(settings.locations[0] ?? ''),
+      });
     }
     for (const seed of settings.tokens) {
       if (seed.refresh) {

@@ -14,6 +14,16 @@ export const SANDBOX_OAUTH_CLIENT = { clientId: 'sandbox-client-id', clientSecre
 /** Access tokens last a day, like the live API's. */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 86_399;
 
+/** The marketplace app the sandbox's OAuth client belongs to (`installedLocations` asks for its `appId`). */
+export const SANDBOX_APP_ID = 'sbxApp00000000000001';
+/** Scopes of the seeded agency token: contacts, and listing locations and minting their tokens. */
+export const AGENCY_SCOPES = [READ_SCOPE, WRITE_SCOPE, 'oauth.readonly', 'oauth.write'] as const;
+
+/** The agency (Company) access token seeded with the default tokens: it lists locations and mints their tokens. */
+export function sandboxAgencyToken(companyId: string = SANDBOX_COMPANY_ID): string {
+  return `agency-sandbox-${companyId}`;
+}
+
 /** The Private-Integration-like tokens seeded for a location: one with both scopes, one read-only. */
 export function sandboxTokens(locationId: string): { readonly full: string; readonly readOnly: string } {
   return { full: `pit-sandbox-${locationId}`, readOnly: `pit-sandbox-${locationId}-readonly` };
@@ -39,6 +49,8 @@ export interface GhlSandboxSettings {
   readonly timeScale: number;
   readonly faults: FaultRates;
   readonly locations: readonly string[];
+  /** Locations where the sandbox's app is not installed (left out of `installedLocations?isInstalled=true`). */
+  readonly uninstalledLocations: readonly string[];
   readonly tokens: readonly SeedToken[];
   readonly defaultTokens: boolean;
   readonly accessTokenTtlMs: number;
@@ -104,6 +116,8 @@ export function readSettings(options: SandboxOptions): GhlSandboxSettings {
   const extra = options.extra ?? {};
   const locations = stringList(extra['locations'], 'extra.locations') ?? [SANDBOX_LOCATION_ID];
   if (locations.length === 0) throw invalid('extra.locations', 'at least one location id');
+  const uninstalled = stringList(extra['uninstalledLocations'], 'extra.uninstalledLocations') ?? [];
+  if (uninstalled.some((id) => !locations.includes(id))) throw invalid('extra.uninstalledLocations', `ids among ${locations.join(', ')}`);
   const timeScale = nonNegative(options.timeScale, 1, 'timeScale');
   const ttlSeconds = nonNegative(extra['accessTokenTtlSeconds'], DEFAULT_ACCESS_TOKEN_TTL_SECONDS, 'extra.accessTokenTtlSeconds');
   const priority = extra['duplicatePriority'] ?? ['email', 'phone'];
@@ -133,6 +147,7 @@ export function readSettings(options: SandboxOptions): GhlSandboxSettings {
     timeScale,
     faults,
     locations,
+    uninstalledLocations: uninstalled,
     tokens: readTokens(extra['tokens'], locations),
     defaultTokens: extra['defaultTokens'] !== false,
     accessTokenTtlMs: (ttlSeconds * 1000) / (timeScale > 0 ? timeScale : 1),

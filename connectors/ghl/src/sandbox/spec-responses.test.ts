@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNDOCUMENTED_SUCCESS } from '../spec/errata.js';
-import { contactOperations, expandPath, operationById } from '../spec/operations.js';
+import { contactOperations, expandPath, oauthOperations, operationById } from '../spec/operations.js';
 import { responseValidator } from '../spec/validation.js';
-import { API_VERSION, SANDBOX_OAUTH_CLIENT, sandboxTokens, serveGhlSandbox, type GhlSandboxInstance } from './index.js';
+import {
+  API_VERSION,
+  SANDBOX_APP_ID,
+  SANDBOX_COMPANY_ID,
+  SANDBOX_OAUTH_CLIENT,
+  sandboxAgencyToken,
+  sandboxTokens,
+  serveGhlSandbox,
+  type GhlSandboxInstance,
+} from './index.js';
 
 /**
  * Every answer of the sandbox — each operation's success and its errors — must validate against the vendor's
@@ -182,13 +191,35 @@ describe('sandbox responses against the vendor OpenAPI schemas', () => {
     cases.push({ response: await fetch(`${url}/oauth/token`, form({ ...client, grant_type: 'refresh_token', refresh_token: refresh })), ref: '../common/common-schemas.json#/components/schemas/BadRequestDTO' });
     cases.push({ response: await fetch(`${url}/oauth/token`, form({ ...client, client_secret: 'wrong', grant_type: 'refresh_token', refresh_token: 'x' })), ref: '../common/common-schemas.json#/components/schemas/UnauthorizedDTO' });
     cases.push({ response: await fetch(`${url}/oauth/token`, form({ grant_type: 'password' })), ref: '../common/common-schemas.json#/components/schemas/UnprocessableDTO' });
-    const expected = [200, 200, 400, 401, 422];
+    const agency = { authorization: `Bearer ${sandboxAgencyToken()}`, version: API_VERSION };
+    const installed = `${url}/oauth/installedLocations?companyId=${SANDBOX_COMPANY_ID}&appId=${SANDBOX_APP_ID}`;
+    cases.push({ response: await fetch(`${installed}&isInstalled=true&limit=5`, { headers: agency }), ref: '#/components/schemas/GetInstalledLocationsSuccessfulResponseDto' });
+    cases.push({ response: await fetch(`${url}/oauth/installedLocations?appId=x`, { headers: agency }), ref: '../common/common-schemas.json#/components/schemas/UnprocessableDTO' });
+    cases.push({ response: await fetch(installed, { headers: { ...agency, authorization: 'Bearer nope' } }), ref: '../common/common-schemas.json#/components/schemas/UnauthorizedDTO' });
+    cases.push({ response: await fetch(installed, { headers: { authorization: agency.authorization } }), ref: '../common/common-schemas.json#/components/schemas/BadRequestDTO' });
+    cases.push({
+      response: await fetch(`${url}/oauth/locationToken`, { method: 'POST', headers: agency, body: new URLSearchParams({ companyId: SANDBOX_COMPANY_ID, locationId }) }),
+      ref: '#/components/schemas/GetLocationAccessTokenSuccessfulResponseDto',
+    });
+    const expected = [200, 200, 400, 401, 422, 200, 422, 401, 400, 200];
     for (const [i, { response, ref }] of cases.entries()) {
       expect(response.status).toBe(expected[i]);
       const validate = responseValidator(ref, 'oauth');
       const body: unknown = await response.json();
       expect(validate(body), `${ref}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
+  });
+
+  it('serves every operation of oauth.json, and only those under /oauth/', async () => {
+    const served = new Set(oauthOperations().map((op) => `${op.method} ${op.path}`));
+    expect(served).toEqual(new Set(['POST /oauth/token', 'POST /oauth/locationToken', 'GET /oauth/installedLocations']));
+    for (const route of served) {
+      const [method, path] = route.split(' ');
+      const response = await fetch(`${url}${path ?? ''}`, { method: method ?? 'GET' });
+      // Answered by its route (an error about the request), not by the catch-all 404 of unknown paths.
+      expect([route, response.status]).not.toEqual([route, 404]);
+    }
+    expect((await fetch(`${url}/oauth/unknownRoute`)).status).toBe(404);
   });
 
   it('states the legacy list meta per ContactsMetaSchema', () => {

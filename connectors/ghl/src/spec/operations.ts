@@ -101,6 +101,14 @@ export function contactOperations(): readonly SpecOperation[] {
   return cached;
 }
 
+let cachedOauth: readonly SpecOperation[] | undefined;
+
+/** The operations of oauth.json (token grants, location tokens, installed locations), in the spec's order. */
+export function oauthOperations(): readonly SpecOperation[] {
+  cachedOauth ??= readOperations(specDocuments().oauth);
+  return cachedOauth;
+}
+
 export function operationById(operationId: string): SpecOperation {
   const op = contactOperations().find((o) => o.operationId === operationId);
   if (op === undefined) throw new Error(`contacts.json has no operation '${operationId}'`);

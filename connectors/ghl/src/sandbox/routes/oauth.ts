@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { socketFaultResponse } from '@ferry/core';
+import { oauthOperations } from '../../spec/operations.js';
 import { requestValidator, validationMessages } from '../../spec/validation.js';
 import { API_VERSION, countRequest, countStatus, record } from '../endpoint.js';
 import { errorReply, ok, SCOPE_MISSING, type Reply } from '../replies.js';
 import type { SandboxWorld } from '../sandbox-world.js';
+import { SANDBOX_APP_ID } from '../settings.js';
 
 function formOf(text: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(text));
@@ -76,25 +78,89 @@ function locationToken(world: SandboxWorld, request: Request, form: Record<strin
   const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
   const checked = world.tokens.check(bearer, world.now());
   if (!checked.ok) return errorReply(401, checked.message);
-  if (checked.token.userType !== 'Company') return errorReply(401, SCOPE_MISSING);
+  if (checked.token.userType !== 'Company' || !checked.token.scopes.has('oauth.write')) return errorReply(401, SCOPE_MISSING);
   const validate = requestValidator('GetLocationAccessCodeBodyDto', 'oauth');
   if (!validate(form)) return errorReply(422, validationMessages(validate.errors));
   const location = world.locations.get(form['locationId'] ?? '');
   if (location === undefined || location.companyId !== form['companyId'] || checked.token.companyId !== form['companyId']) {
     return errorReply(400, 'Location not found for this company');
   }
+  if (world.settings.uninstalledLocations.includes(location.id)) return errorReply(400, 'The app is not installed in this location');
   world.tokens.grants.locationToken += 1;
   const minted = world.tokens.mint({
     userType: 'Location',
     locationId: location.id,
     companyId: location.companyId,
-    scopes: [...checked.token.scopes],
+    // A location token acts for the location: the agency-only scopes stay with the agency token.
+    scopes: [...checked.token.scopes].filter((scope) => !scope.startsWith('oauth.')),
     clientId: undefined,
     now: world.now(),
     withRefresh: false,
     userId: world.firstUser(location.id),
   });
   return ok(minted);
+}
+
+const INSTALLED_LOCATIONS = 'get-installed-location';
+
+/** The query of GET /oauth/installedLocations checked against the spec's parameters: 422 messages, or none. */
+function queryProblems(query: URLSearchParams): string[] {
+  const op = oauthOperations().find((candidate) => candidate.operationId === INSTALLED_LOCATIONS);
+  const problems: string[] = [];
+  for (const parameter of op?.parameters ?? []) {
+    if (parameter.in !== 'query') continue;
+    const value = query.get(parameter.name);
+    if (value === null || value === '') {
+      if (parameter.required) problems.push(`${parameter.name} should not be empty`);
+      continue;
+    }
+    if (parameter.schema['type'] === 'boolean' && value !== 'true' && value !== 'false') problems.push(`${parameter.name} must be a boolean value`);
+  }
+  for (const name of ['skip', 'limit']) {
+    const value = query.get(name);
+    if (value !== null && !/^\d+$/.test(value)) problems.push(`${name} must be a number string`);
+  }
+  return problems;
+}
+
+/**
+ * GET /oauth/installedLocations: the agency's locations and whether the sandbox's app is installed in each,
+ * filtered by `isInstalled`, `locationId` and `query` (the name), paged with `skip` and `limit`.
+ */
+function installedLocations(world: SandboxWorld, request: Request): Reply {
+  if (request.headers.get('version') !== API_VERSION) return errorReply(400, 'Version header was not found');
+  const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+  const checked = world.tokens.check(bearer, world.now());
+  if (!checked.ok) return errorReply(401, checked.message);
+  if (checked.token.userType !== 'Company' || !checked.token.scopes.has('oauth.readonly')) return errorReply(401, SCOPE_MISSING);
+  const query = new URL(request.url).searchParams;
+  const problems = queryProblems(query);
+  if (problems.length > 0) return errorReply(422, problems);
+  if (query.get('companyId') !== checked.token.companyId) return errorReply(400, 'Company not found for this token');
+  if (query.get('appId') !== SANDBOX_APP_ID) return errorReply(400, 'App not found for this company');
+  const installed = query.get('isInstalled');
+  const wantedId = query.get('locationId');
+  const name = query.get('query')?.toLowerCase();
+  const matching = [...world.locations.values()].filter((location) => {
+    const isInstalled = !world.settings.uninstalledLocations.includes(location.id);
+    if (installed !== null && String(isInstalled) !== installed) return false;
+    if (wantedId !== null && wantedId !== '' && location.id !== wantedId) return false;
+    if (name !== undefined && name !== '' && !location.name.toLowerCase().includes(name)) return false;
+    return location.companyId === checked.token.companyId;
+  });
+  const skip = Number(query.get('skip') ?? '0');
+  const limit = Number(query.get('limit') ?? '20');
+  const locations = matching.slice(skip, skip + limit).map((location) => {
+    const isInstalled = !world.settings.uninstalledLocations.includes(location.id);
+    return {
+      _id: location.id,
+      name: location.name,
+      address: `${world.settings.locations.indexOf(location.id) + 1} Sandbox Street, Austin, TX 78701, USA`,
+      isInstalled,
+      ...(isInstalled ? { installedAt: new Date(0).toISOString() } : {}),
+    };
+  });
+  return ok({ locations, count: matching.length, installToFutureLocations: false });
 }
 
 function respond(world: SandboxWorld, operationId: string, request: Request, form: Record<string, string> | undefined, reply: Reply): Response {
@@ -152,6 +218,10 @@ export function oauthHandlers(world: SandboxWorld): RequestHandler[] {
       countRequest(world, 'get-location-access-token');
       const form = formOf(await request.text());
       return respond(world, 'get-location-access-token', request, form, locationToken(world, request, form));
+    }),
+    http.get(`${base}/oauth/installedLocations`, ({ request }) => {
+      countRequest(world, INSTALLED_LOCATIONS);
+      return respond(world, INSTALLED_LOCATIONS, request, undefined, installedLocations(world, request));
     }),
     http.get(`${base}/oauth/chooselocation`, authorize),
     http.get(`${base}/v2/oauth/chooselocation`, authorize),
