@@ -14,6 +14,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerStudioCommand } from './commands/studio.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -54,6 +55,7 @@ export function buildProgram(invocation: Invocation): Command {
   registerSandboxCommand(program, invocation);
   registerStudioCommand(program, invocation);
   registerServeCommand(program, invocation);
+  registerWorkerCommand(program, invocation);
   registerAuthCommand(program, invocation);
 
   // Subcommands inherit the output routing and exit override so every usage error ends in the same place.

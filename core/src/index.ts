@@ -16,3 +16,4 @@ export * from './engine/index.js';
 export * from './runtime/index.js';
 export * from './service/index.js';
 export * from './coordination/index.js';
+export * from './queue/index.js';

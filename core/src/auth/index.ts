@@ -10,7 +10,7 @@ export {
 } from './check-scopes.js';
 export { connectionUse, pipelineConnections, type ConnectionUse } from './connection-uses.js';
 export { startLoopbackRedirect, type LoopbackRedirect, type LoopbackRedirectOptions } from './loopback-redirect.js';
-export { createOAuthTokenProvider, rotateOAuthToken, type OAuthTokenProviderOptions } from './oauth-token-provider.js';
+export { createOAuthTokenProvider, rotateOAuthToken, setTokenRefreshLock, type OAuthTokenProviderOptions, type RefreshLock } from './oauth-token-provider.js';
 export { missingScopes, scopesFor } from './scopes.js';
 export { defaultKeyFile, loadSecretKey, parseSecretKey, SECRET_KEY_ENV } from './secret-key.js';
 export { createStaticTokenProvider } from './static-token-provider.js';

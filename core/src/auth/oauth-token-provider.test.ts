@@ -7,7 +7,9 @@ import { serveHandlers, type LoopbackServer } from '../sandbox/serve-handlers.js
 import { createHttpClient } from '../http/http-client.js';
 import { closeAllPools } from '../http/pool-registry.js';
 import { forgetLimiters } from '../http/limiter-registry.js';
-import { createOAuthTokenProvider, rotateOAuthToken, type OAuthTokenProviderOptions } from './oauth-token-provider.js';
+import { connectRedis } from '../coordination/redis-connection.js';
+import { DistributedLock } from '../coordination/distributed-lock.js';
+import { createOAuthTokenProvider, rotateOAuthToken, setTokenRefreshLock, type OAuthTokenProviderOptions } from './oauth-token-provider.js';
 import { createTokenVault, type KeyValueStore, type TokenVault } from './token-vault.js';
 import { exchangeCode, storedTokenFrom, tokenEndpoint } from './token-endpoint.js';
 import type { StoredToken } from './stored-token.js';
@@ -236,6 +238,49 @@ describe('time scaling and rotation', () => {
     vault.put('crm', withoutRefresh);
     await expect(rotateOAuthToken(options(vault))).rejects.toMatchObject({ code: 'AUTH_REVOKED', details: { systemic: true } });
     expect(refreshCalls).toBe(0);
+  });
+});
+
+describe('refreshes across processes (a lock shared through Redis)', () => {
+  /** Two stores over the same rows: two processes sharing one database (each has its own in-process single flight). */
+  function sharedRows(): [KeyValueStore, KeyValueStore] {
+    const rows = new Map<string, string>();
+    const open = (): KeyValueStore => ({ getValue: (ns, key) => rows.get(`${ns}/${key}`), setValue: (ns, key, value) => void rows.set(`${ns}/${key}`, value) });
+    return [open(), open()];
+  }
+
+  function vaultsOverSharedRows(): [TokenVault, TokenVault, KeyValueStore, KeyValueStore] {
+    const key = randomBytes(32);
+    const [first, second] = sharedRows();
+    const a = createTokenVault({ store: first, key });
+    const b = createTokenVault({ store: second, key });
+    a.put('crm', { kind: 'oauth2', accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: new Date(Date.now() - 1000).toISOString(), scopes: [], tokenType: 'Bearer', obtainedAt: new Date().toISOString() });
+    return [a, b, first, second];
+  }
+
+  it('refreshes once when two processes find the token expired at the same moment; both go on with the new token', async () => {
+    const redis = await connectRedis('redis://127.0.0.1:6379/0', { purpose: 'a test' });
+    const prefix = `ferry-test-token-${randomBytes(6).toString('hex')}`;
+    const [a, b, storeA, storeB] = vaultsOverSharedRows();
+    try {
+      // One process names the lock in its options, the other gets it through its store.
+      setTokenRefreshLock(storeB, new DistributedLock({ redis, prefix, ttlMs: 2_000 }));
+      const tokens = await Promise.all([provider(a, { refreshLock: new DistributedLock({ redis, prefix, ttlMs: 2_000 }) }).getToken(), provider(b).getToken()]);
+      expect(refreshCalls).toBe(1);
+      expect(tokens).toEqual(['at-1', 'at-1']);
+      expect(b.get('crm')?.refreshToken).toBe('rt-1');
+    } finally {
+      setTokenRefreshLock(storeA, undefined);
+      setTokenRefreshLock(storeB, undefined);
+      redis.disconnect();
+    }
+  });
+
+  it('without the lock, the second process spends the rotated refresh token and fails (what the lock prevents)', async () => {
+    const [a, b] = vaultsOverSharedRows();
+    const outcomes = await Promise.allSettled([provider(a).getToken(), provider(b).getToken()]);
+    expect(refreshCalls).toBe(2);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(1);
   });
 });
 

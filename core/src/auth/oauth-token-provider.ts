@@ -4,7 +4,12 @@ import { FerryError } from '../errors/ferry-error.js';
 import type { TokenProvider } from '../http/token-provider.js';
 import type { StoredToken } from './stored-token.js';
 import { refreshOAuthToken, storedTokenFrom, type TokenEndpoint } from './token-endpoint.js';
-import { vaultIdentity, type TokenVault } from './token-vault.js';
+import { vaultIdentity, type KeyValueStore, type TokenVault } from './token-vault.js';
+
+/** What a refresh needs of a lock shared by processes (`DistributedLock` has it). */
+export interface RefreshLock {
+  run<T>(resource: string, work: () => Promise<T>, options?: { readonly waitMs?: number }): Promise<T>;
+}
 
 export interface OAuthTokenProviderOptions {
   readonly vault: TokenVault;
@@ -22,9 +27,16 @@ export interface OAuthTokenProviderOptions {
    */
   readonly timeScale?: number;
   readonly now?: () => number;
+  /**
+   * Taken around each refresh (`token:<connection>`) so that processes sharing the store never refresh one
+   * account at once. Default: the lock set for the vault's store with `setTokenRefreshLock`, if any.
+   */
+  readonly refreshLock?: RefreshLock;
 }
 
 const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000;
+/** How long a refresh waits for another process's refresh of the same account (a token call takes seconds). */
+const REFRESH_LOCK_WAIT_MS = 60_000;
 
 /**
  * Refreshes in flight, per vault identity (its store) and connection: however many providers, calls and
@@ -32,6 +44,19 @@ const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000;
  * spend the rotated refresh token).
  */
 const inFlight = new WeakMap<object, Map<string, Promise<StoredToken>>>();
+
+/** Cross-process refresh locks, per vault identity (the store every vault over it shares). */
+const refreshLocks = new WeakMap<object, RefreshLock>();
+
+/**
+ * Makes every refresh of a token kept in `store` (whichever vault, provider or rotation asks) take `lock` too, so
+ * that processes sharing the store — queue workers, a service — refresh one account one at a time; the one that
+ * waited then reads the token the other stored instead of spending the rotated refresh token. Undefined removes it.
+ */
+export function setTokenRefreshLock(store: KeyValueStore, lock: RefreshLock | undefined): void {
+  if (lock === undefined) refreshLocks.delete(store);
+  else refreshLocks.set(store, lock);
+}
 
 /** Why a refresh is asked for; each decides whether it is still needed once the stored token is read again. */
 type RefreshReason = { readonly kind: 'expiring' } | { readonly kind: 'refused'; readonly token: string } | { readonly kind: 'rotate' };
@@ -73,7 +98,8 @@ function refreshShared(options: OAuthTokenProviderOptions, reason: RefreshReason
   const map = running;
   const now = options.now ?? Date.now;
   const skewMs = (options.auth.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS) / positiveScale(options.timeScale);
-  const job = (async () => {
+  const refresh = async (): Promise<StoredToken> => {
+    // Read again once the lock is held: another process may have refreshed meanwhile.
     const stored = loadToken(vault, connection);
     const stillNeeded =
       reason.kind === 'rotate' ? true : reason.kind === 'expiring' ? expiresSoon(stored, skewMs, now()) : stored.accessToken === reason.token;
@@ -97,7 +123,11 @@ function refreshShared(options: OAuthTokenProviderOptions, reason: RefreshReason
     vault.put(connection, next);
     options.log?.info({ connection, expiresAt: next.expiresAt, reason: reason.kind }, reason.kind === 'rotate' ? 'token rotated' : 'token refreshed');
     return next;
-  })().finally(() => map.delete(connection));
+  };
+  const lock = options.refreshLock ?? refreshLocks.get(identity);
+  const job = (lock === undefined ? refresh() : lock.run(`token:${connection}`, refresh, { waitMs: REFRESH_LOCK_WAIT_MS })).finally(() =>
+    map.delete(connection),
+  );
   map.set(connection, job);
   return job;
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -13,6 +14,7 @@ import { PipelineGates } from './pipeline-gates.js';
 import { PipelineSchedules, type ScheduleInfo } from './pipeline-schedules.js';
 import { LimiterWatch, createRunExecutor } from './run-executor.js';
 import { SERVICE_DEFAULTS, type ServiceOptions } from './service-options.js';
+import { INBOX_SWEEP_ROWS } from './service-queue.js';
 import { DEFAULT_ROTATION_SCHEDULE, TokenRotation } from './token-rotation.js';
 import { ServiceMetrics } from './service-metrics.js';
 import { buildWebhookEndpoints, describeWebhookEndpoints, type WebhookEndpointInfo } from './webhook-endpoints.js';
@@ -66,8 +68,14 @@ export function createService(options: ServiceOptions): FerryService {
   let state: ServiceState = 'idle';
   let stopping: Promise<void> | undefined;
 
+  // Queue mode: schedules and deliveries go to workers (`ferry worker`); this process only receives.
+  const queue = options.queue;
+  let queuedSchedules: ScheduleInfo[] = [];
+  let inboxSweep: NodeJS.Timeout | undefined;
   const scheduleStop = new AbortController();
   const webhookStop = new AbortController();
+  // Every run in progress listens on its stop signal (the engine and its hard stop): as many as run at once.
+  setMaxListeners(0, scheduleStop.signal, webhookStop.signal);
   const gates = new PipelineGates();
   const limiters = new LimiterWatch(options.registry, options.project, options.timeScale);
   const metrics = new ServiceMetrics(
@@ -81,6 +89,7 @@ export function createService(options: ServiceOptions): FerryService {
       }),
       runningPipelines: () => [...gates.running().keys()],
       limiterQueues: () => limiters.queues(),
+      ...(queue === undefined ? {} : { queueDepths: () => queue.depths() }),
     },
     { defaultMetrics: settings.defaultMetrics !== false },
   );
@@ -147,7 +156,10 @@ export function createService(options: ServiceOptions): FerryService {
     log,
     maxBodyBytes: settings.maxBodyBytes,
     contentTypes: settings.contentTypes,
-    onStored: () => processor.wake(),
+    onStored: (delivery) => {
+      if (queue === undefined) processor.wake();
+      else queue.drainInbox(delivery.connection, { promote: true }).catch((error: unknown) => log.error({ error: errorFields(error) }, 'asking a worker to process the delivery failed; the next inbox sweep asks again'));
+    },
   });
 
   function health(response: ServerResponse): void {
@@ -243,6 +255,7 @@ export function createService(options: ServiceOptions): FerryService {
     state = 'stopping';
     log.info({ running: [...gates.running().keys()], deliveriesInProgress: processor.inFlight }, 'stopping: finishing work in progress');
     schedules.stop();
+    clearInterval(inboxSweep);
     rotation.stop();
     scheduleStop.abort(new Error('the service is stopping'));
     processor.stop();
@@ -258,6 +271,13 @@ export function createService(options: ServiceOptions): FerryService {
       state = 'stopped';
       log.info({ inboxDepth: safeDepth() }, 'stopped');
     }
+  }
+
+  /** Asks for a drain of every connection with deliveries in the inbox (left by a drainer that just finished, or by an earlier process). */
+  async function sweepInbox(): Promise<void> {
+    if (queue === undefined || state !== 'running') return;
+    const connections = new Set(options.store.inboxNext(INBOX_SWEEP_ROWS).map((row) => row.connection));
+    for (const connection of connections) await queue.drainInbox(connection);
   }
 
   function safeDepth(): number | undefined {
@@ -289,11 +309,25 @@ export function createService(options: ServiceOptions): FerryService {
         state = 'stopped';
         throw error;
       }
-      processor.start();
-      if (settings.schedules !== false) schedules.start();
+      if (queue === undefined) {
+        processor.start();
+        if (settings.schedules !== false) schedules.start();
+      } else {
+        try {
+          if (settings.schedules !== false) queuedSchedules = await queue.armSchedules(options.pipelines, { timezone: options.timezone });
+        } catch (error) {
+          await closeServer();
+          state = 'stopped';
+          throw error;
+        }
+        const sweep = (): void => void sweepInbox().catch((error: unknown) => log.warn({ error: errorFields(error) }, 'the inbox sweep failed; trying again at the next one'));
+        sweep();
+        inboxSweep = setInterval(sweep, settings.inboxPollMs);
+      }
       rotation.start();
       const url = originOf(address);
-      log.info({ url, webhooks: endpointInfos.map((e) => e.path), schedules: schedules.describe().length }, 'serving');
+      const scheduleCount = queue === undefined ? schedules.describe().length : queuedSchedules.length;
+      log.info({ url, webhooks: endpointInfos.map((e) => e.path), schedules: scheduleCount, ...(queue === undefined ? {} : { queue: queue.where }) }, 'serving');
       return { url };
     },
     stop() {
@@ -306,7 +340,7 @@ export function createService(options: ServiceOptions): FerryService {
     },
     metrics: metrics.registry,
     endpoints: endpointInfos,
-    schedules: () => schedules.describe(),
+    schedules: () => (queue === undefined ? schedules.describe() : queuedSchedules),
   };
 }
 

@@ -6,3 +6,4 @@ export type { ScheduleInfo } from './pipeline-schedules.js';
 export type { DeliveryResult, InboxResult, RunSource } from './service-metrics.js';
 export { redactWebhookPath, WEBHOOK_PREFIX } from './webhook-path.js';
 export { DEFAULT_ROTATION_SCHEDULE, ROTATION_OFF, TokenRotation, type RotationOutcome, type TokenRotationOptions } from './token-rotation.js';
+export type { ServiceQueue } from './service-queue.js';

@@ -27,7 +27,7 @@ export interface PipelineSchedulesOptions {
 
 /**
  * The `schedule:` triggers, one croner job each. A tick runs the pipeline from its checkpoint (its `from.sync`
- * mode). While the pipeline is running — from a tick or a webhook batch — a tick is skipped and counted, not
+ * mode) — every partition of a partitioned pipeline, each from its own checkpoint. While the pipeline is running — from a tick or a webhook batch — a tick is skipped and counted, not
  * queued: the next tick reads everything the skipped one would have.
  */
 export class PipelineSchedules {

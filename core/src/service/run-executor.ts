@@ -7,12 +7,16 @@ import type { Store } from '../contract/store.js';
 import type { TokenVault } from '../auth/token-vault.js';
 import type { ConnectorRegistry } from '../config/connector-registry.js';
 import type { Environment } from '../config/env-references.js';
-import { runPipeline } from '../engine/run-pipeline.js';
+import type { HttpStats } from '../contract/http.js';
 import type { RunResult } from '../engine/run-types.js';
+import { FerryError } from '../errors/ferry-error.js';
 import { limiterFor } from '../http/limiter-registry.js';
-import { createContextFactory } from '../runtime/context-factory.js';
+import { combineRunSummaries, worstRunStatus } from '../runtime/combine-run-results.js';
 import { hardStopSignal } from '../runtime/hard-stop.js';
-import { combineHttpStats } from '../runtime/run-call-stats.js';
+import { createPartitionDirectory, type PartitionDirectory, type UnitRuntime } from '../runtime/partition-directory.js';
+import { expandPipeline, type PipelineUnit } from '../runtime/pipeline-units.js';
+import { runBounded } from '../runtime/run-bounded.js';
+import { runPipelineUnit } from '../runtime/run-pipeline-unit.js';
 import { SERVICE_DEFAULTS } from './service-options.js';
 import { errorFields } from './error-fields.js';
 import type { RunSource, ServiceMetrics } from './service-metrics.js';
@@ -27,10 +31,18 @@ export interface RunRequest {
   readonly records?: readonly JsonRecord[];
   /** Graceful stop: the engine finishes in-flight records, commits and ends the run as `stopped`. */
   readonly signal: AbortSignal;
+  /** One partition of a partitioned pipeline (a queued unit); absent: every partition. */
+  readonly partition?: string;
 }
 
-/** A run's end: finished (any status), or refused before reading (no token, unknown stream, …). */
-export type RunOutcome = { readonly kind: 'finished'; readonly result: RunResult } | { readonly kind: 'refused'; readonly error: unknown };
+/**
+ * A run's end: finished (any status), refused before reading (no token, unknown stream, …), or busy: not
+ * started because the unit runs elsewhere now (queue workers), to be asked again later.
+ */
+export type RunOutcome =
+  | { readonly kind: 'finished'; readonly result: RunResult }
+  | { readonly kind: 'refused'; readonly error: unknown }
+  | { readonly kind: 'busy' };
 
 export interface RunExecutorOptions {
   readonly project: ProjectSpec;
@@ -78,21 +90,23 @@ export class LimiterWatch {
   }
 }
 
+/** Partitions of one scheduled run that run at once (each has its own rate-limit budget). */
+const PARTITIONS_AT_ONCE = 4;
+
 /**
  * Runs pipelines for the service: each run gets its own context factory (its HTTP counters are the run's, its
- * stop signal aborts its calls), feeds the metrics as it goes and is logged when it ends. Never rejects.
+ * stop signal aborts its calls), feeds the metrics as it goes and is logged when it ends. A scheduled run of a
+ * partitioned pipeline runs every partition (a few at once), each as a run of its own. Never rejects.
  */
 export function createRunExecutor(options: RunExecutorOptions, limiters: LimiterWatch): RunExecutor {
   return async (request) => {
     const { pipeline } = request;
     const log = options.log.child({ pipeline: pipeline.name, trigger: request.trigger });
-    const started = performance.now();
-    const meter = options.metrics.run(pipeline.name, request.source);
     // A scheduled run's stop is graceful: its calls in flight are aborted only once the drain time is over. A
     // webhook run's stop already comes after the drain time.
     const drainMs = request.source === 'webhook' ? 0 : (options.drainTimeoutMs ?? SERVICE_DEFAULTS.drainTimeoutMs);
     const hardStop = hardStopSignal(request.signal, { drainMs });
-    const contexts = createContextFactory({
+    const runtime: UnitRuntime = {
       project: options.project,
       registry: options.registry,
       store: options.store,
@@ -101,43 +115,91 @@ export function createRunExecutor(options: RunExecutorOptions, limiters: Limiter
       ...(options.vault === undefined ? {} : { vault: options.vault }),
       ...(options.env === undefined ? {} : { env: options.env }),
       ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
-    });
+    };
+    const directory = createPartitionDirectory(runtime);
     try {
-      const result = await runPipeline({
-        pipeline,
-        registry: options.registry,
-        connections: options.project.connections,
-        store: options.store,
-        context: (connection) => {
-          const context = contexts.context(connection);
-          limiters.seen(context);
-          return context;
-        },
-        log,
-        signal: request.signal,
-        trigger: request.trigger,
-        ...(request.records === undefined ? {} : { records: request.records }),
-        onProgress: (progress) => {
-          meter.progress(progress);
-          meter.calls(contexts.stats());
-        },
-        stats: () => combineHttpStats(contexts.stats()),
-      });
-      meter.calls(contexts.stats());
-      meter.finished(result.status, result.summary, performance.now() - started);
-      const fields = { runId: result.runId, status: result.status, summary: result.summary, ...(result.error === undefined ? {} : { error: errorFields(result.error) }) };
-      if (result.status === 'failed') log.error(fields, 'run failed');
-      else if (result.status === 'partial') log.warn(fields, 'run finished with dead letters');
-      else log.info(fields, `run ${result.status}`);
-      return { kind: 'finished', result };
-    } catch (error) {
-      meter.calls(contexts.stats());
-      meter.finished('error', undefined, performance.now() - started);
-      log.error({ error: errorFields(error) }, 'run refused before reading');
-      return { kind: 'refused', error };
+      let units: PipelineUnit[];
+      try {
+        if (request.records !== undefined && request.partition === undefined && options.project.connections[pipeline.from.connection]?.partitions !== undefined) {
+          throw new FerryError('PARTITION_REQUIRED', `pipeline '${pipeline.name}' is partitioned: records handed to it must say which partition they belong to`, {
+            hint: 'run partitioned pipelines on a schedule; deliveries are not routed to partitions yet',
+            details: { pipeline: pipeline.name },
+          });
+        }
+        units = await expandPipeline(pipeline, directory, request.partition === undefined ? {} : { partition: request.partition });
+      } catch (error) {
+        options.metrics.run(pipeline.name, request.source).finished('error', undefined, 0);
+        log.error({ error: errorFields(error) }, 'run refused before reading');
+        return { kind: 'refused', error };
+      }
+      const outcomes = await runBounded(units, PARTITIONS_AT_ONCE, (unit) => runUnit(unit, runtime, directory, request, options, limiters));
+      return combinedOutcome(outcomes.filter((outcome) => outcome !== undefined));
     } finally {
       hardStop.dispose();
-      await contexts.close().catch((error: unknown) => log.warn({ error: errorFields(error) }, 'closing the run\'s connections failed'));
+      await directory.close().catch((error: unknown) => log.warn({ error: errorFields(error) }, 'closing the partition directory failed'));
     }
+  };
+}
+
+async function runUnit(
+  unit: PipelineUnit,
+  runtime: UnitRuntime,
+  directory: PartitionDirectory,
+  request: RunRequest,
+  options: RunExecutorOptions,
+  limiters: LimiterWatch,
+): Promise<RunOutcome> {
+  const log = unit.partition === '' ? runtime.log : runtime.log.child({ partition: unit.partition });
+  const started = performance.now();
+  const meter = options.metrics.run(unit.pipeline.name, request.source);
+  let calls: Readonly<Record<string, HttpStats>> = {};
+  try {
+    const result = await runPipelineUnit(unit, runtime, {
+      signal: request.signal,
+      trigger: request.trigger,
+      directory,
+      ...(request.records === undefined ? {} : { records: request.records }),
+      onContext: (context) => limiters.seen(context),
+      onProgress: (progress) => meter.progress(progress),
+      onCalls: (stats) => {
+        calls = stats;
+        meter.calls(stats);
+      },
+    });
+    meter.finished(result.status, result.summary, performance.now() - started);
+    const fields = { runId: result.runId, status: result.status, summary: result.summary, ...(result.error === undefined ? {} : { error: errorFields(result.error) }) };
+    if (result.status === 'failed') log.error(fields, 'run failed');
+    else if (result.status === 'partial') log.warn(fields, 'run finished with dead letters');
+    else log.info(fields, `run ${result.status}`);
+    return { kind: 'finished', result };
+  } catch (error) {
+    meter.calls(calls);
+    meter.finished('error', undefined, performance.now() - started);
+    log.error({ error: errorFields(error) }, 'run refused before reading');
+    return { kind: 'refused', error };
+  }
+}
+
+/**
+ * One outcome for the runs of a pipeline's partitions: refused only when every one was; else finished, with
+ * the worst status and the summed counts (each partition's run has its own row; no single run id stands for all).
+ */
+function combinedOutcome(outcomes: readonly RunOutcome[]): RunOutcome {
+  const [only] = outcomes;
+  if (outcomes.length === 1 && only !== undefined) return only;
+  const finished = outcomes.flatMap((outcome) => (outcome.kind === 'finished' ? [outcome.result] : []));
+  const refused = outcomes.find((outcome) => outcome.kind === 'refused');
+  if (finished.length === 0) {
+    return refused ?? { kind: 'finished', result: { runId: undefined, status: 'succeeded', summary: combineRunSummaries([]) } };
+  }
+  const error = finished.find((result) => result.error !== undefined)?.error;
+  return {
+    kind: 'finished',
+    result: {
+      runId: undefined,
+      status: refused === undefined ? worstRunStatus(finished.map((result) => result.status)) : 'failed',
+      summary: combineRunSummaries(finished.map((result) => result.summary)),
+      ...(error === undefined ? {} : { error }),
+    },
   };
 }

@@ -6,8 +6,8 @@ import type { RunProgress } from '../engine/run-types.js';
 /** What the service counts, in Prometheus terms (`GET /metrics`). */
 export type DeliveryResult = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unavailable';
 export type InboxResult = 'done' | 'retried' | 'dead';
-/** What started a run: a schedule or a webhook. */
-export type RunSource = 'schedule' | 'webhook';
+/** What started a run: a schedule, a webhook, or an explicit request on the run queue. */
+export type RunSource = 'schedule' | 'webhook' | 'request';
 
 /** Gauges read from live state on every scrape. */
 export interface MetricSources {
@@ -16,6 +16,8 @@ export interface MetricSources {
   openDeadLetters(): ReadonlyMap<string, number>;
   runningPipelines(): readonly string[];
   limiterQueues(): ReadonlyMap<string, number>;
+  /** Queue mode: jobs per queue and state. */
+  queueDepths?(): Promise<ReadonlyMap<string, Readonly<Record<string, number>>>>;
 }
 
 /** A run's counters seen so far, so that progress reports add only what is new. */
@@ -133,6 +135,21 @@ export class ServiceMetrics {
         this.set(sources.runningPipelines().length);
       },
     });
+    if (sources.queueDepths !== undefined) {
+      const depths = sources.queueDepths.bind(sources);
+      new Gauge({
+        name: 'ferry_queue_jobs',
+        help: 'Jobs on the run queue (serve --queue), per queue (runs, ticks, inbox) and state (waiting, active, delayed, failed)',
+        labelNames: ['queue', 'state'],
+        registers,
+        async collect() {
+          this.reset();
+          // Redis away: the other metrics are still worth a scrape; this one is left out until it answers.
+          const byQueue = await depths().catch(() => new Map<string, Readonly<Record<string, number>>>());
+          for (const [queue, counts] of byQueue) for (const [state, count] of Object.entries(counts)) this.set({ queue, state }, count);
+        },
+      });
+    }
     new Gauge({
       name: 'ferry_limiter_queued_calls',
       help: 'API calls waiting in the rate limiter, per connection (connections used since the start)',

@@ -3,6 +3,7 @@ import type { PipelineSpec, ProjectSpec } from '../contract/pipeline.js';
 import type { TokenVault } from '../auth/token-vault.js';
 import type { ConnectorRegistry } from '../config/connector-registry.js';
 import type { Environment } from '../config/env-references.js';
+import type { ServiceQueue } from './service-queue.js';
 import type { ServiceStore } from './service-store.js';
 
 export interface ServiceOptions {
@@ -53,6 +54,11 @@ export interface ServiceOptions {
   readonly rotate?: string;
   /** Jitter source for retry backoff (tests). */
   readonly random?: () => number;
+  /**
+   * Queue mode (`ferry serve --queue`): schedules are armed on the run queue and stored deliveries are drained
+   * by workers (`ferry worker`); this process receives webhooks and answers /healthz and /metrics only.
+   */
+  readonly queue?: ServiceQueue;
 }
 
 export const SERVICE_DEFAULTS = {

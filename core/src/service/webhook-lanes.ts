@@ -7,8 +7,8 @@ import type { RunExecutor, RunOutcome } from './run-executor.js';
 
 /**
  * How one pipeline handled a delivery's records: ok (written, or dead-lettered record by record), failed (the run
- * failed or was refused: try the delivery again later), or deferred (the service stopped first: the delivery stays
- * in the inbox as it was and is processed after the next start).
+ * failed or was refused: try the delivery again later), or deferred (the service stopped first, or the pipeline
+ * runs elsewhere now: the delivery stays in the inbox as it was and is processed later).
  */
 export type LaneOutcome = { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly error: string } | { readonly kind: 'deferred' };
 
@@ -31,6 +31,7 @@ export interface WebhookLanesOptions {
 
 function laneOutcomeOf(outcome: RunOutcome): LaneOutcome {
   if (outcome.kind === 'refused') return { kind: 'failed', error: errorLine(outcome.error) };
+  if (outcome.kind === 'busy') return { kind: 'deferred' };
   const { result } = outcome;
   switch (result.status) {
     case 'succeeded':

@@ -26,7 +26,7 @@ export interface WebhookReceiverOptions {
   /** Media types a delivery may have (`application/json` also admits `application/*+json`). */
   readonly contentTypes: readonly string[];
   /** Called once a delivery is stored, so that the processor looks at the inbox at once. */
-  readonly onStored: () => void;
+  readonly onStored: (delivery: { readonly connection: string; readonly trigger: string }) => void;
 }
 
 /** What one delivery came to: the status and body of the answer, and how it is counted. */
@@ -157,7 +157,7 @@ export class WebhookReceiver {
       log.info({ deliveryId: event.deliveryId }, 'duplicate webhook delivery acknowledged');
       return { status: 200, body: { status: 'duplicate', deliveryId: event.deliveryId }, result: 'duplicate', ...counted };
     }
-    this.options.onStored();
+    this.options.onStored({ connection, trigger: triggerName });
     return { status: 202, body: { status: 'accepted', deliveryId: event.deliveryId, records: event.records.length }, result: 'accepted', ...counted };
   }
 }
