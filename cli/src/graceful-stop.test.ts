@@ -20,4 +20,22 @@ describe('graceful stop', () => {
     stop.dispose();
     expect(source.listenerCount('SIGINT') + source.listenerCount('SIGTERM')).toBe(0);
   });
+
+  it('takes a listener from each of many runs at once without a MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const stop = installGracefulStop({ source: new EventEmitter(), onStopping: () => undefined, onForce: () => undefined });
+      const runs = Array.from({ length: 16 }, () => () => undefined);
+      for (const onAbort of runs) stop.signal.addEventListener('abort', onAbort, { once: true });
+      // Node emits the warning on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+      for (const onAbort of runs) stop.signal.removeEventListener('abort', onAbort);
+      stop.dispose();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });

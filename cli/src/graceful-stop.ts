@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * SIGINT/SIGTERM handling for commands that run work: the first signal asks for a graceful stop (the engine
  * stops reading, lets in-flight records finish and commits); a second one exits at once.
@@ -25,6 +27,8 @@ export interface GracefulStopOptions {
 
 export function installGracefulStop(options: GracefulStopOptions): GracefulStop {
   const controller = new AbortController();
+  // Every run going at once listens on it (its engine and its hard stop), and partitions run many at once.
+  setMaxListeners(0, controller.signal);
   const stopped = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
   const handler = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) {

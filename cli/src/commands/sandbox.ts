@@ -3,7 +3,7 @@ import { FerryError, serveSandbox, type FaultRates } from '@ferry/core';
 import type { Invocation } from '../invocation.js';
 import type { Workspace } from '../workspace.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { parseFaults, parseNonNegativeInteger, parsePort, parseTimeScale } from '../option-parsers.js';
+import { collectParam, parseFaults, parseNonNegativeInteger, parsePort, parseTimeScale } from '../option-parsers.js';
 import { findConnector } from './catalog.js';
 
 interface SandboxCommandOptions {
@@ -12,6 +12,7 @@ interface SandboxCommandOptions {
   readonly size?: number;
   readonly timeScale?: number;
   readonly faults?: FaultRates;
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export function registerSandboxCommand(program: Command, invocation: Invocation): void {
@@ -24,6 +25,7 @@ export function registerSandboxCommand(program: Command, invocation: Invocation)
     .option('--size <n>', 'how many records to seed (e.g. contacts)', parseNonNegativeInteger)
     .option('--time-scale <factor>', 'run rate windows this many times faster (0 turns rate limits off)', parseTimeScale)
     .option('--faults <rates>', 'inject faults per request, e.g. 429=0.1,500=0.05,timeout=0.01,reset=0.01,malformed=0.01', parseFaults)
+    .option('--extra <key=value>', 'a connector-specific sandbox option, repeatable (key:=json for a typed value), e.g. locations:=\'["loc1","loc2"]\'', collectParam)
     .action(async (connector: string, options: SandboxCommandOptions, command: Command) =>
       invocation.run(command, (ws) => sandboxCommand(ws, invocation, connector, options)),
     );
@@ -37,14 +39,16 @@ async function sandboxCommand(ws: Workspace, invocation: Invocation, name: strin
       hint: withSandbox.length === 0 ? 'no installed connector ships a sandbox' : `connectors with a sandbox: ${withSandbox.join(', ')}`,
     });
   }
+  const sandbox = await connector.sandbox();
   const stop = invocation.gracefulStop(ws, 'closing the sandbox');
-  const server = await serveSandbox(connector.sandbox, {
+  const server = await serveSandbox(sandbox, {
     host: '127.0.0.1',
     port: options.port,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.size === undefined ? {} : { size: options.size }),
     ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
     ...(options.faults === undefined ? {} : { faults: options.faults }),
+    ...(options.extra === undefined ? {} : { extra: options.extra }),
   });
   try {
     if (ws.options.json) {

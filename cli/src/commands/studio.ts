@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { openInBrowser, startStudio } from '@ferry/studio';
 import type { Invocation } from '../invocation.js';
 import type { Workspace } from '../workspace.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -24,6 +23,8 @@ export function registerStudioCommand(program: Command, invocation: Invocation):
 }
 
 async function studioCommand(ws: Workspace, invocation: Invocation, options: StudioCommandOptions): Promise<ExitCodeValue> {
+  // Loaded here, not with the program: every other command starts faster without the studio server.
+  const { openInBrowser, startStudio } = await import('@ferry/studio');
   const project = ws.project();
   const stop = invocation.gracefulStop(ws, 'closing the studio');
   const studio = await startStudio({

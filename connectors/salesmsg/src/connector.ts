@@ -8,7 +8,6 @@ import { authKinds, scopes } from './auth.js';
 import { createSalesmsgClient } from './client/create-client.js';
 import { configSchema } from './connection-settings.js';
 import { httpProfile, limits } from './http-profile.js';
-import { salesmsgSandbox } from './sandbox/salesmsg-sandbox.js';
 import { contactStream } from './streams/contact.js';
 import { contactsStream } from './streams/contacts.js';
 import { contactsSearchStream } from './streams/contacts-search.js';
@@ -30,7 +29,8 @@ export const salesmsg = defineConnector({
   streams: [contactsStream, contactStream, contactsSearchStream, tagsStream, conversationsStream, conversationMessagesStream],
   actions: [contactsCreate, contactsUpdate, contactsDelete, contactsOptOut, contactsOptIn, contactsTag, contactsUntag],
   triggers: webhookTriggers,
-  sandbox: salesmsgSandbox,
+  // Loaded only when served: the simulator and msw stay out of every other command.
+  sandbox: () => import('./sandbox/salesmsg-sandbox.js').then((m) => m.salesmsgSandbox),
   /** The API as typed methods, without pipelines: `salesmsg.client({ token })`. */
   client: createSalesmsgClient,
 });

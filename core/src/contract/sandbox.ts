@@ -36,3 +36,10 @@ export interface SandboxInstance {
 export interface SandboxDef {
   create(options: SandboxOptions): SandboxInstance;
 }
+
+/**
+ * How a connector offers its sandbox: `sandbox: () => import('./sandbox/index.js').then((m) => m.acmeSandbox)`.
+ * A loader, so the simulator (msw, seed data, its handlers) is loaded only when a sandbox is served, never by
+ * the commands that merely list, check or run connectors.
+ */
+export type SandboxLoader = () => Promise<SandboxDef>;

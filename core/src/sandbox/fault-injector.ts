@@ -1,7 +1,7 @@
-import { http, HttpResponse, type RequestHandler } from 'msw';
 import type { FaultRates } from '../contract/sandbox.js';
 import type { Random } from './prng.js';
 import { SANDBOX_FAULT_RESET, SANDBOX_FAULT_TIMEOUT, socketFaultResponse } from './fault.js';
+import { jsonResponse } from './json-response.js';
 
 export type FaultKind = keyof FaultRates;
 
@@ -78,12 +78,12 @@ export interface FaultResponseOptions {
 export function faultResponse(kind: FaultKind, options: FaultResponseOptions = {}): Response {
   switch (kind) {
     case 'rateLimited':
-      return HttpResponse.json(options.rateLimitedBody ?? { message: 'Too Many Requests' }, {
+      return jsonResponse(options.rateLimitedBody ?? { message: 'Too Many Requests' }, {
         status: 429,
         headers: { ...options.rateLimitedHeaders },
       });
     case 'serverError':
-      return HttpResponse.json(options.serverErrorBody ?? { message: 'Internal Server Error' }, {
+      return jsonResponse(options.serverErrorBody ?? { message: 'Internal Server Error' }, {
         status: options.serverErrorStatus ?? 500,
       });
     case 'timeout':
@@ -92,21 +92,9 @@ export function faultResponse(kind: FaultKind, options: FaultResponseOptions = {
       return socketFaultResponse(SANDBOX_FAULT_RESET);
     case 'malformed':
       // Valid status and content type, truncated JSON: what a proxy cutting a body short produces.
-      return new HttpResponse('{"data":[{"id":"1","name":', {
+      return new Response('{"data":[{"id":"1","name":', {
         status: 200,
         headers: { 'content-type': 'application/json' },
       });
   }
-}
-
-/**
- * A catch-all handler to put FIRST in a sandbox's handler list: it draws a fault per request and acts it out,
- * or falls through (returns nothing) so the real handlers answer. Admin routes under `/__sandbox/` are exempt.
- */
-export function faultHandler(injector: FaultInjector, options: FaultResponseOptions = {}): RequestHandler {
-  return http.all('*', ({ request }) => {
-    if (new URL(request.url).pathname.startsWith('/__sandbox/')) return undefined;
-    const kind = injector.draw();
-    return kind === undefined ? undefined : faultResponse(kind, options);
-  });
 }

@@ -1,5 +1,3 @@
-import { HttpResponse } from 'msw';
-
 /**
  * Faults a sandbox handler can ask the loopback server to act out. A handler cannot break a socket or stall
  * a response by itself (it only returns a Response), so it returns a response carrying this header and the
@@ -15,5 +13,5 @@ export type SocketFault = typeof SANDBOX_FAULT_RESET | typeof SANDBOX_FAULT_TIME
 
 /** A response that makes the loopback server reset the connection or leave the request hanging. */
 export function socketFaultResponse(fault: SocketFault): Response {
-  return new HttpResponse(null, { status: 599, headers: { [SANDBOX_FAULT_HEADER]: fault } });
+  return new Response(null, { status: 599, headers: { [SANDBOX_FAULT_HEADER]: fault } });
 }

@@ -7,7 +7,6 @@ export {
 } from './fault.js';
 export {
   createFaultInjector,
-  faultHandler,
   faultResponse,
   validateFaultRates,
   type FaultInjector,

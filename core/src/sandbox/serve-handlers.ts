@@ -4,9 +4,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buffer } from 'node:stream/consumers';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { getResponse, HttpResponse, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
 import { SANDBOX_FAULT_HEADER, SANDBOX_FAULT_RESET, SANDBOX_FAULT_TIMEOUT } from './fault.js';
-import { handlerRoutes, type HandlerRoutes } from './handler-routes.js';
+import type { HandlerRoutes } from './handler-routes.js';
+import { jsonResponse } from './json-response.js';
 
 export interface ServeHandlersOptions {
   /** Interface to bind; loopback by default so nothing outside this machine can reach a sandbox. */
@@ -43,6 +44,8 @@ export async function listenWithHandlers(
   currentHandlers: () => readonly RequestHandler[],
   options: ServeHandlersOptions = {},
 ): Promise<LoopbackServer> {
+  // msw is loaded with the first server, not with @ferry/core: commands that serve nothing never pay for it.
+  const [{ getResponse }, { handlerRoutes }] = await Promise.all([import('msw'), import('./handler-routes.js')]);
   const host = options.host ?? '127.0.0.1';
   let origin = '';
   const server = createServer((req, res) => {
@@ -71,10 +74,7 @@ export async function listenWithHandlers(
       response ??= (await options.onUnhandled?.(request)) ?? notFound(request);
     } catch (error) {
       options.onError?.(error, request);
-      response = HttpResponse.json(
-        { statusCode: 500, message: `sandbox handler failed: ${error instanceof Error ? error.message : String(error)}` },
-        { status: 500 },
-      );
+      response = jsonResponse({ statusCode: 500, message: `sandbox handler failed: ${error instanceof Error ? error.message : String(error)}` }, { status: 500 });
     }
     const fault = response.headers.get(SANDBOX_FAULT_HEADER);
     if (response.type === 'error' || fault === SANDBOX_FAULT_RESET) {
@@ -123,10 +123,7 @@ async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Req
 
 function notFound(request: Request): Response {
   const { pathname } = new URL(request.url);
-  return HttpResponse.json(
-    { statusCode: 404, message: `no sandbox route for ${request.method} ${pathname}` },
-    { status: 404 },
-  );
+  return jsonResponse({ statusCode: 404, message: `no sandbox route for ${request.method} ${pathname}` }, { status: 404 });
 }
 
 async function writeResponse(response: Response, method: string, res: ServerResponse): Promise<void> {
@@ -141,7 +138,8 @@ async function writeResponse(response: Response, method: string, res: ServerResp
     res.end();
     return;
   }
-  // A body of known length is already in memory (HttpResponse.json/text): one write, without a web-stream bridge.
+  // A body of known length is already in memory (HttpResponse.json/text, jsonResponse): one write, without a
+  // web-stream bridge.
   if (headers['content-length'] !== undefined) {
     res.end(Buffer.from(await response.arrayBuffer()));
     return;

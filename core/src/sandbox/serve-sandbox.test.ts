@@ -3,7 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { request } from 'undici';
 import type { FaultRates, SandboxDef } from '../contract/sandbox.js';
 import { serveSandbox, type ServedSandbox } from './serve-sandbox.js';
-import { createFaultInjector, faultHandler } from './fault-injector.js';
+import { createFaultInjector, faultResponse } from './fault-injector.js';
 import { mulberry32 } from './prng.js';
 
 /** A minimal stateful sandbox: counts calls, injects faults through the shared injector. */
@@ -13,7 +13,11 @@ const counterSandbox: SandboxDef = {
     const injector = createFaultInjector(options.faults ?? {}, mulberry32(options.seed ?? 1));
     return {
       handlers: [
-        faultHandler(injector),
+        // First in the list: a drawn fault answers before the real handlers (admin routes come before both).
+        http.all('*', () => {
+          const kind = injector.draw();
+          return kind === undefined ? undefined : faultResponse(kind);
+        }),
         http.get(`${options.baseUrl}/count`, () => HttpResponse.json({ calls: ++calls, baseUrl: options.baseUrl })),
       ],
       snapshot: () => ({ calls }),

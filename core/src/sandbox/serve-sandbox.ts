@@ -1,6 +1,7 @@
-import { http, HttpResponse, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
 import type { SandboxDef, SandboxInstance, SandboxOptions } from '../contract/sandbox.js';
 import { validateFaultRates } from './fault-injector.js';
+import { jsonResponse } from './json-response.js';
 import { listenWithHandlers, type ServeHandlersOptions } from './serve-handlers.js';
 
 export type ServeSandboxOptions = Omit<SandboxOptions, 'baseUrl'> & ServeHandlersOptions;
@@ -32,24 +33,25 @@ export async function serveSandbox(def: SandboxDef, options: ServeSandboxOptions
     await server.close();
     throw error;
   }
-  handlers = [...adminHandlers(server.url, instance), ...instance.handlers];
+  handlers = [...(await adminHandlers(server.url, instance)), ...instance.handlers];
   return { url: server.url, port: server.port, instance, close: () => server.close() };
 }
 
-function adminHandlers(url: string, instance: SandboxInstance): RequestHandler[] {
+async function adminHandlers(url: string, instance: SandboxInstance): Promise<RequestHandler[]> {
+  const { http } = await import('msw');
   return [
-    http.get(`${url}/__sandbox/state`, () => HttpResponse.json(instance.snapshot())),
-    http.get(`${url}/__sandbox/stats`, () => HttpResponse.json(instance.stats())),
+    http.get(`${url}/__sandbox/state`, () => jsonResponse(instance.snapshot())),
+    http.get(`${url}/__sandbox/stats`, () => jsonResponse(instance.stats())),
     http.post(`${url}/__sandbox/faults`, async ({ request }) => {
       let rates;
       try {
         rates = validateFaultRates(await request.json());
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return HttpResponse.json({ statusCode: 400, message }, { status: 400 });
+        return jsonResponse({ statusCode: 400, message }, { status: 400 });
       }
       instance.setFaults(rates);
-      return HttpResponse.json({ faults: rates });
+      return jsonResponse({ faults: rates });
     }),
   ];
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineConnector, type ConnectorDef, type StreamDef } from '../contract/connector.js';
+import type { SandboxLoader } from '../contract/sandbox.js';
 import { connectorProblems } from './connector-problems.js';
 import { memoryConnector } from './memory-connector.fixture.js';
 
@@ -18,6 +19,12 @@ function stream(change: Partial<StreamDef>): StreamDef {
 describe('connectorProblems', () => {
   it('finds nothing wrong with a sane connector', () => {
     expect(connectorProblems(good, { config: { pageSize: 2 } })).toEqual([]);
+  });
+
+  it('reports a sandbox given as a definition instead of a loader', () => {
+    const sandbox = { create: () => ({ handlers: [], snapshot: () => ({}), setFaults: () => undefined, stats: () => ({}) }) };
+    expect(connectorProblems(variant({ sandbox: sandbox as unknown as SandboxLoader }))).toEqual(['sandbox is not a function (a loader of the sandbox)']);
+    expect(connectorProblems(variant({ sandbox: () => Promise.resolve(sandbox) }))).toEqual([]);
   });
 
   it('reports bad names, versions and config schemas', () => {

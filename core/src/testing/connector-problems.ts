@@ -147,7 +147,7 @@ export function connectorProblems(
   for (const window of connector.limits?.windows ?? []) {
     if (!(window.max > 0) || !(window.perMs > 0)) add(`limits: window ${window.max} per ${window.perMs} ms must be positive`);
   }
-  if (connector.sandbox !== undefined && typeof connector.sandbox.create !== 'function') add('sandbox.create is not a function');
+  if (connector.sandbox !== undefined && typeof connector.sandbox !== 'function') add('sandbox is not a function (a loader of the sandbox)');
 
   return problems;
 }

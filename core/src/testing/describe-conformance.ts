@@ -30,6 +30,12 @@ export function describeConformance(connector: ConnectorDef, fixture: Conformanc
       it('is sane: names, semver, unique names, schemas compile, cursors, scopes', () => {
         expect(connectorProblems(connector, { config: fixture.validConfig, validators })).toEqual([]);
       });
+      const loadSandbox = connector.sandbox;
+      if (loadSandbox !== undefined) {
+        it('loads its sandbox', async () => {
+          expect(typeof (await loadSandbox()).create).toBe('function');
+        });
+      }
     });
 
     describe('config schema', () => {
