@@ -10,10 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runBaseline } from './baseline-run.js';
-import { runEngine, runFiles, type MeasuredRun } from './engine-run.js';
+import { setFlagsFromString } from 'node:v8';
+import type { MeasuredRun } from './engine-run.js';
 import type { Measurement, Variant } from './measurement.js';
-import { outputDigest } from './output-digest.js';
+
+// The V8 setting `ferry` runs with (cli/bin/ferry.js says why), set as the launcher sets it: before anything of the
+// engine is loaded. Both variants run with it.
+setFlagsFromString('--no-allocation-site-pretenuring');
+const { runEngine, runFiles } = await import('./engine-run.js');
+const { outputDigest } = await import('./output-digest.js');
 
 const { values } = parseArgs({
   options: {
@@ -48,6 +53,9 @@ try {
     if (result.status !== 'succeeded') throw new Error(`the engine run ended ${result.status}: ${result.error?.message ?? ''}`);
     run = measured;
   } else {
+    // Loaded only here: the loop's side imports @ferry/core/testing, and with it vitest (about 30 MB), which must
+    // not count towards the engine's peak.
+    const { runBaseline } = await import('./baseline-run.js');
     run = await runBaseline(files, { records, batchSize });
   }
   // Read before the digest below, which must not count towards the run's memory.

@@ -57,6 +57,7 @@ describe('the engine report', () => {
     const met = formatReport(summarize([round(50, 40, 250, 260)]), machine);
     expect(met.table).toContain('| engine ÷ loop (per round) | 0.80 | 0.80 | ≥ 0.5: met |');
     expect(met.table).toContain('≤ 1.3: met');
+    expect(met.table).toContain('| peak RSS above the 0-record floor, 100,000 → 1,000,000 records (medians) | 50 MB → 60 MB |  |  |');
     expect(met.table).toContain('| engine live heap after the run, 1,000,000 records | 40 MB | 40 MB |  |');
     expect(met.entry).toContain('2 × Test CPU, 4096 MB RAM, Node v20.0.0');
     expect(met.entry).toContain('Load average (1 / 5 / 15 min): 1.00 / 2.00 / 3.00 before, 4.00 / 5.00 / 6.00 after.');

@@ -115,6 +115,12 @@ export function formatReport(summary: Summary, machine: Machine): { table: strin
     row(`engine peak RSS, ${count(summary.smallRecords)} records`, megabytes(summary.rssSmall.median), summary.rssSmall.runs.map(megabytes)),
     row(`engine peak RSS, ${count(summary.records)} records`, megabytes(summary.rssLarge.median), summary.rssLarge.runs.map(megabytes)),
     row(`peak RSS ${count(summary.records)} ÷ ${count(summary.smallRecords)} (medians)`, ratio(summary.rssGrowth), [], `≤ ${GOALS.rssGrowth}: ${growthMet ? 'met' : 'NOT met'}`),
+    // The ratio of whole peaks hides how much of each is the run itself: the floor is most of both.
+    row(
+      `peak RSS above the 0-record floor, ${count(summary.smallRecords)} → ${count(summary.records)} records (medians)`,
+      `${megabytes(summary.rssSmall.median - summary.rssFloor.median)} → ${megabytes(summary.rssLarge.median - summary.rssFloor.median)}`,
+      [],
+    ),
     row(`engine live heap after the run, ${count(summary.smallRecords)} records`, megabytes(summary.liveSmall.median), summary.liveSmall.runs.map(megabytes)),
     row(`engine live heap after the run, ${count(summary.records)} records`, megabytes(summary.liveLarge.median), summary.liveLarge.runs.map(megabytes)),
   ].join('\n');

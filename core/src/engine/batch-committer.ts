@@ -40,8 +40,12 @@ export class BatchCommitter {
   #acked = 0;
   #lastCommitAt = Date.now();
   #broken = false;
-  /** Links written and not yet committed: a later record with the same id must see them. */
-  readonly #recent = new Map<string, RecentLink>();
+  /**
+   * Links written and not yet committed: a later record with the same id must see them. A fresh Map per batch, not
+   * `clear()`: a cleared Map's next table is allocated in the old generation once the Map is there, and the cleared
+   * one keeps its entries until the next full collection (see WritesInFlight).
+   */
+  #recent = new Map<string, RecentLink>();
 
   constructor(options: BatchCommitterOptions) {
     this.#options = options;
@@ -138,7 +142,7 @@ export class BatchCommitter {
     };
     try {
       store.commitBatch(batch);
-      this.#recent.clear();
+      this.#recent = new Map();
     } catch (error) {
       this.#broken = true;
       this.#options.onFailure(

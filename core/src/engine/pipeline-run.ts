@@ -17,6 +17,7 @@ import { linkedFollowUp } from './follow-up-link.js';
 import { showsWrittenContent } from './echo-guard.js';
 import { attemptsOf, describeForRun, errorSummary, isAbortError, isSystemic, toFerryError } from './run-errors.js';
 import { RunTally } from './run-tally.js';
+import { WritesInFlight } from './writes-in-flight.js';
 import type { PlanEntry, PlanOutcome, RunPipelineOptions, RunResult } from './run-types.js';
 
 /** Everything one run needs beyond the compiled pipeline; built by runPipeline and replayDeadLetters. */
@@ -102,7 +103,7 @@ export class PipelineRun {
   #warnedNoId = false;
 
   /** Records being written, by source id: a second record with the same id waits for the first. */
-  readonly #writing = new Map<string, WriteJob>();
+  readonly #writing = new WritesInFlight<WriteJob>();
   /** Included child streams (`include:`), read for every parent record that lands; undefined without any (or in a dry run). */
   readonly #children: ChildSync | undefined;
 
@@ -113,7 +114,7 @@ export class PipelineRun {
     const runId =
       options.dryRun === true
         ? undefined
-        : options.store.startRun({ pipeline: plan.compiled.pipeline.name, mode: plan.runMode, trigger: options.trigger ?? 'manual' });
+        : options.store.startRun({ pipeline: plan.compiled.pipeline.name, mode: plan.runMode, trigger: options.trigger ?? 'manual', partition: options.partition });
     return new PipelineRun(plan, runId, tally).#run();
   }
 
@@ -329,7 +330,7 @@ export class PipelineRun {
       this.#pipelineName,
     );
     const links = new Map<string, LinkRow | undefined>();
-    for (const [index, id] of ids.entries()) links.set(id, found[index]);
+    for (let index = 0; index < ids.length; index++) links.set(ids[index] as string, found[index]);
     return links;
   }
 
@@ -576,7 +577,8 @@ export class PipelineRun {
         failure = error;
         answers = [];
       }
-      for (const [index, job] of writes.entries()) {
+      for (let index = 0; index < writes.length; index++) {
+        const job = writes[index] as WriteJob;
         const answer = answers[index];
         let result: ActionResult;
         try {
@@ -595,8 +597,10 @@ export class PipelineRun {
   }
 
   #writeRequest(input: JsonRecord, linkedId: string | undefined): ActionRequest {
-    const to = this.#compiled.to;
-    return { input, options: to.options, linkedId, source: this.#compiled.source, ...(to.match === undefined ? {} : { match: to.match }) };
+    const { options, match } = this.#compiled.to;
+    const source = this.#compiled.source;
+    // Built once per record: no spread of a throw-away object.
+    return match === undefined ? { input, options, linkedId, source } : { input, options, linkedId, source, match };
   }
 
   /** The record's write (and its `then` steps) landed: link it, count it, acknowledge it. */
@@ -611,7 +615,7 @@ export class PipelineRun {
   /** Wakes the records with the same id that waited for this one. */
   #finish(job: WriteJob): void {
     job.done = true;
-    if (job.sourceId !== undefined && this.#writing.get(job.sourceId) === job) this.#writing.delete(job.sourceId);
+    if (job.sourceId !== undefined) this.#writing.finished(job.sourceId, job);
     const waiters = job.waiters;
     job.waiters = undefined;
     if (waiters !== undefined) for (const wake of waiters) wake();
