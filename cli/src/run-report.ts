@@ -1,21 +1,9 @@
-import { isFerryError, type RunResult, type RunSummary } from '@ferry/core';
+import { combineRunSummaries, isFerryError, type RunResult, type RunSummary } from '@ferry/core';
 import { exitCodeForError, exitCodeForStatus, type ExitCodeValue } from './exit-codes.js';
 import type { RunReport } from './summary.js';
 
-export const EMPTY_SUMMARY: RunSummary = {
-  read: 0,
-  created: 0,
-  updated: 0,
-  unchanged: 0,
-  deleted: 0,
-  skipped: 0,
-  deadLettered: 0,
-  apiCalls: 0,
-  rateLimited: 0,
-  retries: 0,
-  utilization: 0,
-  durationMs: 0,
-};
+/** A run that did nothing: every count 0. */
+export const EMPTY_SUMMARY: RunSummary = combineRunSummaries([]);
 
 /** A run as the CLI reports it (text and --json), with the exit code it implies. */
 export interface PipelineOutcome extends RunReport {
