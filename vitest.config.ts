@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at a time even on 2 cores: most end-to-end files wait on child processes, rate windows and timers,
+    // so a second file overlaps that waiting (vitest's default here would be one file at a time).
+    maxWorkers: 2,
   },
 });
