@@ -1,7 +1,8 @@
-import { FerryError, type ActionRequest, type JsonRecord, type JsonSchema } from '@ferry/core';
+import { FerryError, type JsonRecord, type JsonSchema } from '@ferry/core';
 import { columnTypeOfSchema, columnTypeOfValue, type ColumnType } from '../sqlite/column-type.js';
 import { tableNameForStream } from '../sqlite/identifier.js';
 import { assertPgIdentifier, identifierProblem, suggestedName } from './pg-identifier.js';
+import { memoTarget } from '../shared/memo-target.js';
 import type { PgTable } from './pg-table.js';
 import type { ColumnSpec, PostgresWarehouse } from './postgres-warehouse.js';
 
@@ -11,14 +12,8 @@ export interface PgWriteTarget {
   readonly primaryKey: string;
 }
 
-/** Targets worked out before, by options and source object: a run passes the same two with every record. */
-const knownTargets = new WeakMap<object, WeakMap<object, PgWriteTarget>>();
-
 /** The table and key of a write: the `with:` options, else derived from the source stream (as the SQLite warehouse does). */
-export function pgWriteTarget(request: Pick<ActionRequest, 'options' | 'source'>): PgWriteTarget {
-  const { options, source } = request;
-  const known = knownTargets.get(options)?.get(source);
-  if (known !== undefined) return known;
+export const pgWriteTarget = memoTarget((options, source): PgWriteTarget => {
   const table =
     typeof options['table'] === 'string'
       ? assertPgIdentifier(options['table'], 'table', 'set `with: { table: ... }` to a shorter name such as contacts')
@@ -27,15 +22,8 @@ export function pgWriteTarget(request: Pick<ActionRequest, 'options' | 'source'>
     typeof options['primaryKey'] === 'string'
       ? assertPgIdentifier(options['primaryKey'], 'column', 'set `with: { primaryKey: ... }` to a shorter field name')
       : assertPgIdentifier(source.primaryKey, 'column', 'map the key into a shorter field and set `with: { primaryKey: ... }` to it');
-  const target = { table, primaryKey };
-  let bySource = knownTargets.get(options);
-  if (bySource === undefined) {
-    bySource = new WeakMap();
-    knownTargets.set(options, bySource);
-  }
-  bySource.set(source, target);
-  return target;
-}
+  return { table, primaryKey };
+});
 
 export function isKeyValue(value: unknown): value is string | number | bigint {
   return (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint';

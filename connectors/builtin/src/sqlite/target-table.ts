@@ -1,6 +1,7 @@
 import { FerryError, type ActionRequest, type JsonRecord, type JsonSchema } from '@ferry/core';
 import { columnTypeOfValue, type ColumnType } from './column-type.js';
 import { assertIdentifier, isPlainIdentifier, tableNameForStream } from './identifier.js';
+import { memoTarget } from '../shared/memo-target.js';
 import type { Warehouse } from './warehouse.js';
 import { columnTypeFor, isKeyValue, type TableColumn, type WarehouseTable } from './warehouse-table.js';
 
@@ -9,23 +10,8 @@ export interface WriteTarget {
   readonly primaryKey: string;
 }
 
-/** Targets worked out before, by options and source object: a run passes the same two with every record. */
-const knownTargets = new WeakMap<object, WeakMap<object, WriteTarget>>();
-
 /** The table and key column a write goes to: the `with:` options, else derived from the source stream. */
-export function writeTarget(request: Pick<ActionRequest, 'options' | 'source'>): WriteTarget {
-  const { options, source } = request;
-  const known = knownTargets.get(options)?.get(source);
-  if (known !== undefined) return known;
-  const target = resolveWriteTarget(options, source);
-  let bySource = knownTargets.get(options);
-  if (bySource === undefined) {
-    bySource = new WeakMap();
-    knownTargets.set(options, bySource);
-  }
-  bySource.set(source, target);
-  return target;
-}
+export const writeTarget = memoTarget(resolveWriteTarget);
 
 function resolveWriteTarget(options: ActionRequest['options'], source: ActionRequest['source']): WriteTarget {
   const table =
