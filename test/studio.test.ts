@@ -287,3 +287,80 @@ connections:
     expect(validate.code, validate.stdout + validate.stderr).toBe(0);
   });
 });
+
+const NORTH = 'sbxLocation000000001';
+const SOUTH = 'sbxLocation000000002';
+
+const LOCATIONS_PIPELINE = `name: location-contacts
+from: { connection: crm, stream: contacts, sync: incremental }
+to: { connection: warehouse, action: upsert, with: { table: contacts } }
+map:
+  id: id
+  locationId: locationId
+`;
+
+/**
+ * Over a partitioned source (two GHL locations, each with its own token): the source panel offers the locations,
+ * and picking one reads the sample, and the preview, in that location.
+ */
+describe.skipIf(!haveChromium && process.env['CI'] === undefined)('ferry studio over a partitioned GHL connection (ghl → sqlite project)', () => {
+  let sandbox: ServedSandbox;
+  let project: TempProject;
+  let studio: FerryProcess;
+  let browser: Browser;
+  let url: string;
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium)`);
+    ensureBuilt();
+    sandbox = await serveSandbox(ghlSandbox, { host: '127.0.0.1', port: 0, seed: 5, size: 4, timeScale: 0, extra: { locations: [NORTH, SOUTH] } });
+    project = createTempProject({
+      'ferry.yaml': `store: state/ferry.db
+connections:
+  crm:
+    connector: ghl
+    config: { baseUrl: "\${GHL_SANDBOX_URL}" }
+    partitions:
+      - { id: ${NORTH}, label: North, config: { locationId: ${NORTH} }, auth: { token: ${sandboxTokens(NORTH).full} } }
+      - { id: ${SOUTH}, label: South, config: { locationId: ${SOUTH} }, auth: { token: ${sandboxTokens(SOUTH).full} } }
+  warehouse: { connector: sqlite, config: { path: warehouse.db } }
+`,
+      'pipelines/locations.yaml': LOCATIONS_PIPELINE,
+    });
+    studio = spawnFerry(['--json', 'studio', '--no-open'], { cwd: project.dir, env: { GHL_SANDBOX_URL: sandbox.url }, timeoutMs: 170_000 });
+    const line = await waitFor(() => studio.stdout().split('\n').find((text) => text.startsWith('{')), `the studio's URL (stderr: ${studio.stderr()})`, 30_000);
+    ({ url } = JSON.parse(line) as { url: string });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    studio?.child.kill('SIGTERM');
+    await studio?.exited.catch(() => undefined);
+    project?.remove();
+    await sandbox?.close();
+  });
+
+  it('shows a location picker; choosing another location re-reads the sample and the preview there', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+    page.setDefaultTimeout(2_000);
+    await page.goto(url);
+    const picker = page.locator('select[name="source-partition"]');
+    await picker.waitFor({ timeout: 15_000 });
+    expect(await picker.locator('option').allTextContents()).toEqual([`North (${NORTH})`, `South (${SOUTH})`]);
+    expect(await picker.inputValue()).toBe(NORTH);
+    const sampled = page.locator('[data-source-field="locationId"] .sample');
+    const previewed = page.locator('[data-preview-row="0"] [data-preview-cell="locationId"]');
+    await expect.poll(async () => sampled.textContent(), POLL).toBe(JSON.stringify(NORTH));
+    await expect.poll(async () => previewed.getAttribute('data-value'), POLL).toBe(JSON.stringify(NORTH));
+    const northId = await page.locator('[data-preview-row="0"] [data-preview-cell="id"]').getAttribute('data-value');
+
+    await picker.selectOption(SOUTH);
+    await expect.poll(async () => sampled.textContent(), POLL).toBe(JSON.stringify(SOUTH));
+    await expect.poll(async () => previewed.getAttribute('data-value'), POLL).toBe(JSON.stringify(SOUTH));
+    expect(await page.locator('[data-preview-row="0"] [data-preview-cell="id"]').getAttribute('data-value')).not.toBe(northId);
+    expect(await picker.inputValue()).toBe(SOUTH);
+    await expect.poll(async () => page.getByTestId('plan-counts').textContent(), POLL).toContain('4 create');
+    await page.close();
+  });
+});

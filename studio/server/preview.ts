@@ -1,9 +1,11 @@
 import {
+  FerryError,
   canonicalJson,
   compileFieldMap,
-  createContextFactory,
+  createPartitionDirectory,
+  expandPipeline,
   isFerryError,
-  runPipeline,
+  runPipelineUnit,
   type ConnectorRegistry,
   type JsonRecord,
   type Logger,
@@ -12,6 +14,7 @@ import {
   type ProjectSpec,
   type Store,
   type TokenVault,
+  type UnitRuntime,
 } from '@ferry/core';
 import type { FieldResult, MapEntry, PreviewRow } from '../shared/api-types.js';
 
@@ -74,6 +77,8 @@ export interface PlanOptions {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   readonly timeScale?: number | undefined;
   readonly signal: AbortSignal;
+  /** For a partitioned source: the partition the records were read in, whose unit plans them (default: the first). */
+  readonly partition?: string | undefined;
 }
 
 export interface PlanResult {
@@ -91,12 +96,35 @@ function sourceIdOf(record: JsonRecord, primaryKey: string): string | undefined 
   return canonicalJson(id);
 }
 
+type PlanError = NonNullable<PlanResult['error']>;
+
+function planError(error: { readonly code: string; readonly message: string; readonly hint?: string | undefined }): PlanError {
+  return { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+}
+
+/** Each record mapped as the destination would receive it (undefined where the map fails on it). */
+async function mapRecords(pipeline: PipelineSpec, records: readonly JsonRecord[]): Promise<(JsonRecord | undefined)[]> {
+  const mapper = compileFieldMap(pipeline.map);
+  return Promise.all(
+    records.map(async (record) => {
+      if (pipeline.passThrough === true) return record;
+      try {
+        return await mapper.apply(record, { params: pipeline.from.params ?? {} });
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+}
+
 /**
  * What a run would do to each record: the engine's own dry run (`ferry plan`) over exactly these records, so the
- * link table and the destination's look-up decide create, update or unchanged, and nothing is written.
+ * link table and the destination's look-up decide create, update or unchanged, and nothing is written. It runs as
+ * the pipeline's unit: over a partitioned source, as the partition the records came from (its contexts, its
+ * links and checkpoint partition), as `ferry plan --partition` would.
  */
 export async function planRecords(pipeline: PipelineSpec, records: readonly JsonRecord[], primaryKey: string, options: PlanOptions): Promise<PlanResult> {
-  const factory = createContextFactory({
+  const runtime: UnitRuntime = {
     project: options.project,
     registry: options.registry,
     store: options.store,
@@ -105,50 +133,45 @@ export async function planRecords(pipeline: PipelineSpec, records: readonly Json
     signal: options.signal,
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
-  });
+  };
   const byId = new Map<string, PlanEntry[]>();
   const withoutId: PlanEntry[] = [];
+  const mapped = await mapRecords(pipeline, records);
+  const directory = createPartitionDirectory(runtime);
   try {
-    const result = await runPipeline({
-      pipeline,
-      registry: options.registry,
-      connections: options.project.connections,
-      store: options.store,
-      context: (connection) => factory.context(connection),
-      log: options.log,
-      signal: options.signal,
-      dryRun: true,
-      records,
-      limit: records.length,
-      trigger: 'studio',
-      onPlan(entry) {
-        if (entry.sourceId === undefined) withoutId.push(entry);
-        else byId.set(entry.sourceId, [...(byId.get(entry.sourceId) ?? []), entry]);
-      },
-    });
-    const mapper = compileFieldMap(pipeline.map);
-    const mapped = await Promise.all(
-      records.map(async (record) => {
-        if (pipeline.passThrough === true) return record;
-        try {
-          return await mapper.apply(record, { params: pipeline.from.params ?? {} });
-        } catch {
-          return undefined;
-        }
-      }),
-    );
+    let error: PlanError | undefined;
+    try {
+      const [unit] = await expandPipeline(pipeline, directory, options.partition === undefined ? {} : { partition: options.partition });
+      if (unit === undefined) {
+        throw new FerryError('STUDIO_NO_PARTITIONS', `connection '${pipeline.from.connection}' has no partitions to plan in`, {
+          hint: `list partitions under '${pipeline.from.connection}' in ferry.yaml, or install the app in a location when it uses \`partitions: discover\``,
+        });
+      }
+      const result = await runPipelineUnit(unit, runtime, {
+        dryRun: true,
+        records,
+        limit: records.length,
+        trigger: 'studio',
+        signal: options.signal,
+        directory,
+        onPlan(entry) {
+          if (entry.sourceId === undefined) withoutId.push(entry);
+          else byId.set(entry.sourceId, [...(byId.get(entry.sourceId) ?? []), entry]);
+        },
+      });
+      if (result.error !== undefined) error = planError(result.error);
+    } catch (thrown) {
+      // The units could not be listed (a destination partition not named, discovery refused): said, not thrown.
+      if (!isFerryError(thrown)) throw thrown;
+      error = planError(thrown);
+    }
     const entries = records.map((record) => {
       const id = sourceIdOf(record, primaryKey);
       return id === undefined ? withoutId.shift() : byId.get(id)?.shift();
     });
-    const error = result.error;
-    return {
-      entries,
-      mapped,
-      ...(error === undefined ? {} : { error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) } }),
-    };
+    return { entries, mapped, ...(error === undefined ? {} : { error }) };
   } finally {
-    await factory.close();
+    await directory.close();
   }
 }
 

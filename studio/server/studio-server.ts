@@ -98,6 +98,14 @@ function requireString(body: Record<string, unknown>, key: string): string {
   return value;
 }
 
+/** A key the request may leave out; when present it must be a string. */
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new FerryError('STUDIO_BAD_REQUEST', `'${key}' must be a string`, { hint: 'send the request from the studio page' });
+  return value;
+}
+
 function draftOf(body: Record<string, unknown>): PipelineDraft {
   if (!isRecord(body['draft'])) throw new FerryError('STUDIO_BAD_REQUEST', "the request lacks 'draft'", { hint: 'send the request from the studio page' });
   return draftOfValue(body['draft']);
@@ -147,11 +155,17 @@ export async function startStudio(options: StudioServerOptions): Promise<StudioS
         const body = await readJsonBody(request);
         if (!isRecord(body)) throw new FerryError('STUDIO_BAD_REQUEST', 'expected a JSON object', { hint: 'send the request from the studio page' });
         const params = body['params'];
+        const partition = optionalString(body, 'partition');
         return sendJson(
           response,
           200,
           await service.sample(
-            { connection: requireString(body, 'connection'), stream: requireString(body, 'stream'), ...(isRecord(params) ? { params } : {}) },
+            {
+              connection: requireString(body, 'connection'),
+              stream: requireString(body, 'stream'),
+              ...(isRecord(params) ? { params } : {}),
+              ...(partition === undefined ? {} : { partition }),
+            },
             body['refresh'] === true,
           ),
         );
@@ -160,7 +174,13 @@ export async function startStudio(options: StudioServerOptions): Promise<StudioS
         const body = await readJsonBody(request);
         if (!isRecord(body)) throw new FerryError('STUDIO_BAD_REQUEST', 'expected a JSON object', { hint: 'send the request from the studio page' });
         const file = stringField(body, 'file');
-        const previewRequest: PreviewRequest = { draft: draftOf(body), refresh: body['refresh'] === true, ...(file === undefined ? {} : { file }) };
+        const partition = optionalString(body, 'partition');
+        const previewRequest: PreviewRequest = {
+          draft: draftOf(body),
+          refresh: body['refresh'] === true,
+          ...(file === undefined ? {} : { file }),
+          ...(partition === undefined ? {} : { partition }),
+        };
         // A newer preview replaces this one: the browser drops the request, and the dry run stops.
         const controller = new AbortController();
         response.on('close', () => {

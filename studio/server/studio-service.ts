@@ -36,7 +36,7 @@ import { planRecords, previewFields, previewRow } from './preview.js';
 import { problemsOf } from './problems.js';
 import { projectRelative, resolvePipelinePath } from './project-path.js';
 import { fieldsOfRecords, fieldsOfSchema, mergeFields } from './schema-fields.js';
-import { SampleReader } from './source-sample.js';
+import { SampleReader, type SampleSource } from './source-sample.js';
 
 export interface StudioServiceOptions {
   /** Absolute path of ferry.yaml; it is read again for every request, so edits made elsewhere show up. */
@@ -192,12 +192,18 @@ export class StudioService {
     return join(project.baseDir, 'pipelines', `${name}.yaml`);
   }
 
-  async sample(source: { connection: string; stream: string; params?: Readonly<Record<string, unknown>> }, refresh: boolean): Promise<SampleResponse> {
+  async sample(source: SampleSource, refresh: boolean): Promise<SampleResponse> {
     const project = this.project();
     const schemaFields = this.#sourceSchemaFields(project, source);
     try {
       const sample = await this.#samples.read(project, source, this.previewLimit, refresh);
-      return { records: sample.records, fields: mergeFields(schemaFields, fieldsOfRecords(sample.records)), primaryKey: sample.primaryKey };
+      return {
+        records: sample.records,
+        fields: mergeFields(schemaFields, fieldsOfRecords(sample.records)),
+        primaryKey: sample.primaryKey,
+        ...(sample.partitions === undefined ? {} : { partitions: sample.partitions }),
+        ...(sample.partition === undefined ? {} : { partition: sample.partition }),
+      };
     } catch (error) {
       const [problem] = problemsOf(error);
       return { records: [], fields: schemaFields, primaryKey: '', ...(problem === undefined ? {} : { error: problem }) };
@@ -220,11 +226,14 @@ export class StudioService {
     const problems = clash === undefined ? checked.problems : [...checked.problems, clash];
     let records: readonly JsonRecord[] = [];
     let primaryKey = '';
+    let partition: string | undefined;
     let sourceError: Problem | undefined;
     try {
-      const sample = await this.#samples.read(project, request.draft.from, this.previewLimit, request.refresh === true);
+      const source: SampleSource = { ...request.draft.from, ...(request.partition === undefined ? {} : { partition: request.partition }) };
+      const sample = await this.#samples.read(project, source, this.previewLimit, request.refresh === true);
       records = sample.records;
       primaryKey = sample.primaryKey;
+      partition = sample.partition;
     } catch (error) {
       sourceError = problemsOf(error)[0];
     }
@@ -242,6 +251,7 @@ export class StudioService {
         env: this.#options.env,
         timeScale: this.#options.timeScale,
         signal,
+        partition,
       });
       planned = plan.error === undefined;
       mapped = plan.mapped;
@@ -249,7 +259,7 @@ export class StudioService {
       if (plan.error !== undefined) sourceError ??= { code: plan.error.code, message: plan.error.message, ...(plan.error.hint === undefined ? {} : { hint: plan.error.hint }) };
     }
     const rows = records.map((record, index) => previewRow(record, primaryKey, fields[index] ?? {}, mapped[index], entries[index]));
-    return { text, problems, rows, planned, ...(sourceError === undefined ? {} : { sourceError }) };
+    return { text, problems, rows, planned, ...(partition === undefined ? {} : { partition }), ...(sourceError === undefined ? {} : { sourceError }) };
   }
 
   /**

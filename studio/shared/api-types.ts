@@ -150,11 +150,32 @@ export interface OpenPipelineResponse {
   readonly problems: readonly Problem[];
 }
 
+/** One partition of a source connection (a GHL location), as the partition picker lists it. */
+export interface PartitionOption {
+  readonly id: string;
+  /** What a person calls it (the location's name), when known. */
+  readonly label?: string;
+}
+
+/** Which records to sample: a stream of a connection, and for a partitioned connection one of its partitions. */
+export interface SampleRequest {
+  readonly connection: string;
+  readonly stream: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** A partition id of a partitioned connection (default: its first partition). */
+  readonly partition?: string;
+  readonly refresh?: boolean;
+}
+
 export interface SampleResponse {
   readonly records: readonly Record<string, unknown>[];
   /** Schema fields merged with the fields seen in the records. */
   readonly fields: readonly FieldView[];
   readonly primaryKey: string;
+  /** The source connection's partitions; present only when it is partitioned. */
+  readonly partitions?: readonly PartitionOption[];
+  /** The partition the records were read in (present only when the connection is partitioned). */
+  readonly partition?: string;
   readonly error?: Problem;
 }
 
@@ -179,6 +200,8 @@ export interface PreviewRequest {
   readonly file?: string;
   readonly draft: PipelineDraft;
   readonly refresh?: boolean;
+  /** For a partitioned source: the partition whose records are previewed and planned (default: the first). */
+  readonly partition?: string;
 }
 
 export interface PreviewResponse {
@@ -188,6 +211,8 @@ export interface PreviewResponse {
   readonly rows: readonly PreviewRow[];
   /** True when the rows carry plan outcomes (the pipeline is valid). */
   readonly planned: boolean;
+  /** For a partitioned source: the partition the rows were read and planned in. */
+  readonly partition?: string;
   readonly sourceError?: Problem;
 }
 

@@ -80,6 +80,9 @@ export function App() {
   const draft = editing?.draft;
   const fromKey = draft === undefined ? '' : `${draft.from.connection}/${draft.from.stream}`;
   const toKey = draft === undefined ? '' : `${draft.to.connection}/${draft.to.action}`;
+  // The partition picked for a partitioned source; another source starts again from its first partition.
+  const [partitionChoice, setPartitionChoice] = useState<{ readonly source: string; readonly partition: string } | undefined>(undefined);
+  const partition = partitionChoice?.source === fromKey ? partitionChoice.partition : undefined;
 
   // Fields of the source stream and the destination action, whenever either changes.
   useEffect(() => {
@@ -99,12 +102,25 @@ export function App() {
       if (draft === undefined) return;
       setSampleLoading(true);
       api
-        .sample({ connection: draft.from.connection, stream: draft.from.stream, ...(draft.from.params === undefined ? {} : { params: draft.from.params }) }, refresh)
-        .then(setSample)
+        .sample({
+          connection: draft.from.connection,
+          stream: draft.from.stream,
+          ...(draft.from.params === undefined ? {} : { params: draft.from.params }),
+          ...(partition === undefined ? {} : { partition }),
+          refresh,
+        })
+        .then((response) => {
+          setSample(response);
+          // The picked partition is gone (the locations changed): say so, and read the first one instead.
+          if (response.error?.code === 'STUDIO_UNKNOWN_PARTITION' && partition !== undefined) {
+            setStatus({ kind: 'error', text: response.error.message, hint: response.error.hint });
+            setPartitionChoice(undefined);
+          }
+        })
         .catch((error: unknown) => setStatus(errorStatus(error)))
         .finally(() => setSampleLoading(false));
     },
-    [fromKey],
+    [fromKey, partition],
   );
   useEffect(() => loadSample(false), [loadSample]);
 
@@ -115,7 +131,7 @@ export function App() {
     const timer = setTimeout(() => {
       setPreviewBusy(true);
       api
-        .preview({ file: editing.file, draft: editing.draft, refresh: false }, controller.signal)
+        .preview({ file: editing.file, draft: editing.draft, refresh: false, ...(partition === undefined ? {} : { partition }) }, controller.signal)
         .then((response) => {
           setPreview(response);
           setPreviewBusy(false);
@@ -130,7 +146,7 @@ export function App() {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [editing, sample]);
+  }, [editing, sample, partition]);
 
   const sourceFields = sample?.fields ?? fields?.source ?? [];
   const used = useMemo(() => new Set(Object.values(draft?.map ?? {}).flatMap((entry) => sourcePathOf(entry) ?? [])), [draft]);
@@ -261,7 +277,21 @@ export function App() {
             <ProblemList title="Problems to fix before saving" problems={problems} onPick={pickProblem} />
             <DndContext sensors={sensors} onDragEnd={onDragEnd}>
               <div className="mapping">
-                <SourcePanel fields={sourceFields} record={sample?.records[0]} picked={picked} used={used} loading={sampleLoading} onPick={onPick} onRefresh={() => loadSample(true)} />
+                <SourcePanel
+                  fields={sourceFields}
+                  record={sample?.records[0]}
+                  picked={picked}
+                  used={used}
+                  loading={sampleLoading}
+                  partitions={sample?.partitions}
+                  partition={partition ?? sample?.partition}
+                  onPick={onPick}
+                  onRefresh={() => loadSample(true)}
+                  onPartition={(id) => {
+                    setPartitionChoice({ source: fromKey, partition: id });
+                    setAnnouncement(`reading the sample of partition ${id}`);
+                  }}
+                />
                 <TargetPanel
                   action={`${draft.to.connection}/${draft.to.action}${action === undefined ? '' : ` (${action.idempotence})`}`}
                   fields={fields?.target ?? []}

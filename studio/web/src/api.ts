@@ -6,6 +6,7 @@ import type {
   PreviewResponse,
   Problem,
   ProjectView,
+  SampleRequest,
   SampleResponse,
   SaveRequest,
   SaveResponse,
@@ -46,8 +47,7 @@ export const api = {
       `/api/fields?${new URLSearchParams({ fromConnection: from.connection, stream: from.stream, toConnection: to.connection, action: to.action }).toString()}`,
     ),
   open: (file: string) => call<OpenPipelineResponse>(`/api/pipeline?${new URLSearchParams({ file }).toString()}`),
-  sample: (source: { connection: string; stream: string; params?: Readonly<Record<string, unknown>> }, refresh: boolean) =>
-    post<SampleResponse>('/api/sample', { ...source, refresh }),
+  sample: (request: SampleRequest) => post<SampleResponse>('/api/sample', request),
   preview: (request: PreviewRequest, signal: AbortSignal) => post<PreviewResponse>('/api/preview', request, signal),
   save: (request: SaveRequest) => post<SaveResponse>('/api/save', request),
 };

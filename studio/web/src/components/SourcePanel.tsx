@@ -1,5 +1,5 @@
 import { useDraggable } from '@dnd-kit/core';
-import type { FieldView } from '../../../shared/api-types.js';
+import type { FieldView, PartitionOption } from '../../../shared/api-types.js';
 import { formatValue, valueAtPath } from '../format.js';
 
 interface SourceFieldProps {
@@ -40,8 +40,29 @@ interface SourcePanelProps {
   readonly picked: string | undefined;
   readonly used: ReadonlySet<string>;
   readonly loading: boolean;
+  /** The source connection's partitions (GHL locations), when it is partitioned. */
+  readonly partitions: readonly PartitionOption[] | undefined;
+  /** The partition the sample is read in. */
+  readonly partition: string | undefined;
   onPick(path: string): void;
   onRefresh(): void;
+  onPartition(id: string): void;
+}
+
+/** Which partition the sample (and so the preview) is read in: the records of one location at a time. */
+function PartitionPicker(props: { partitions: readonly PartitionOption[]; partition: string | undefined; disabled: boolean; onPartition(id: string): void }) {
+  return (
+    <label className="partition-picker" title="the sample and the preview read the records of this partition, as its run would">
+      Location
+      <select name="source-partition" value={props.partition ?? ''} disabled={props.disabled} onChange={(event) => props.onPartition(event.target.value)}>
+        {props.partitions.map((partition) => (
+          <option key={partition.id} value={partition.id}>
+            {partition.label === undefined ? partition.id : `${partition.label} (${partition.id})`}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 /** The source stream's fields: drag one onto a destination field, or pick it (Enter) and then pick the target. */
@@ -54,6 +75,9 @@ export function SourcePanel(props: SourcePanelProps) {
           {props.loading ? 'reading…' : 'reload sample'}
         </button>
       </div>
+      {props.partitions === undefined ? null : (
+        <PartitionPicker partitions={props.partitions} partition={props.partition} disabled={props.loading} onPartition={props.onPartition} />
+      )}
       <p className="muted small">Drag a field onto a destination field — or press Enter on it, then Enter on the destination.</p>
       <ul className="source-fields">
         {props.fields.map((field) => (
