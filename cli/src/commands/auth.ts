@@ -6,6 +6,7 @@ import {
   FerryError,
   SECRET_KEY_ENV,
   authorizeConnection,
+  connectionScopes,
   connectionUse,
   defaultKeyFile,
   didYouMeanSuffix,
@@ -13,13 +14,16 @@ import {
   lookUpConnection,
   missingScopes,
   openTokenVault,
+  partitionsGrantOf,
   rotateConnectionToken,
   scopesFor,
   tokenEnvName,
+  tokenGrantProblem,
   tokenSource,
   type BearerAuthKind,
   type ConnectionSpec,
   type ConnectorDef,
+  type OAuth2AuthKind,
   type PipelineSpec,
   type StoredToken,
   type TokenStatus,
@@ -136,6 +140,10 @@ function when(iso: string | undefined, now = Date.now()): string {
   return at >= now ? `${text} (in ${formatDuration(at - now)})` : `${text} (${formatDuration(now - at)} ago)`;
 }
 
+function oauth2Kind(connector: ConnectorDef): OAuth2AuthKind | undefined {
+  return connector.auth.find((kind): kind is OAuth2AuthKind => kind.kind === 'oauth2');
+}
+
 function bearerLabel(connector: ConnectorDef): string {
   return connector.auth.find((kind): kind is BearerAuthKind => kind.kind === 'bearer')?.label ?? 'token';
 }
@@ -161,7 +169,10 @@ async function connectCommand(ws: Workspace, connection: string | undefined, opt
   return authorizeCommand(ws, spec, connector, options);
 }
 
-/** The scopes to ask for: what the selected pipelines need on this connection (reads; writes only when one writes). */
+/**
+ * The scopes to ask for: what the selected pipelines need on this connection (reads; writes only when one writes),
+ * and for a `partitions: discover` connection what discovering its partitions needs.
+ */
 function requestedScopes(ws: Workspace, spec: ConnectionSpec, connector: ConnectorDef, options: ConnectOptions): { scopes: string[]; why: string } {
   const selected: PipelineSpec[] = options.pipelines === undefined ? ws.pipelines() : options.pipelines.map((name) => ws.pipeline(name));
   const use = connectionUse(selected, spec.name);
@@ -171,13 +182,14 @@ function requestedScopes(ws: Workspace, spec: ConnectionSpec, connector: Connect
     }
   }
   const writes = use.writes || options.write === true;
-  const scopes = scopesFor(connector, { reads: true, writes });
+  const scopes = connectionScopes(connector, spec, { reads: true, writes });
   const parts: string[] = [];
   if (use.readBy.length > 0) parts.push(`read by ${use.readBy.join(', ')}`);
   if (use.writtenBy.length > 0) parts.push(`written by ${use.writtenBy.join(', ')}`);
   if (options.write === true && !use.writes) parts.push('--write');
+  const forPartitions = partitionsGrantOf(spec, oauth2Kind(connector));
   const why = parts.length === 0 ? 'no pipeline uses it yet: read access only (add --write for write access)' : parts.join('; ');
-  return { scopes, why };
+  return { scopes, why: forPartitions === undefined ? why : `${why}; partitions: discover, as ${forPartitions.label}` };
 }
 
 async function authorizeCommand(ws: Workspace, spec: ConnectionSpec, connector: ConnectorDef, options: ConnectOptions): Promise<ExitCodeValue> {
@@ -185,7 +197,7 @@ async function authorizeCommand(ws: Workspace, spec: ConnectionSpec, connector: 
   const vault = openVault(ws);
   ws.note(`asking '${spec.name}' for: ${scopes.length === 0 ? '(no scopes)' : scopes.join(' ')}  (${why})`);
   const browser = options.browser && canOpenBrowser(ws);
-  const { token, notGranted } = await authorizeConnection({
+  const { token, notGranted, forPartitions } = await authorizeConnection({
     project: ws.project(),
     registry: ws.registry,
     connection: spec.name,
@@ -204,14 +216,25 @@ async function authorizeCommand(ws: Workspace, spec: ConnectionSpec, connector: 
   if (notGranted.length > 0) {
     ws.note(`warning: the provider did not grant ${notGranted.join(' ')}; pipelines that need it will refuse to start`);
   }
-  const configured = accountSetting(spec);
+  // An agency token acts for the agency, never for the one location a discovering connection may name.
+  const configured = forPartitions === undefined ? accountSetting(spec) : undefined;
   if (configured !== undefined && token.account !== undefined && token.account !== configured) {
     ws.note(`warning: the token acts for account ${token.account}, but connection '${spec.name}' is configured for ${configured}: pick that one on the consent page, or correct ferry.yaml`);
   }
   if (ws.options.json) {
-    ws.emitJson({ connection: spec.name, kind: token.kind, account: token.account ?? null, scopes: token.scopes, expiresAt: token.expiresAt ?? null, obtainedAt: token.obtainedAt, notGranted });
+    ws.emitJson({
+      connection: spec.name,
+      kind: token.kind,
+      forPartitions: forPartitions !== undefined,
+      account: token.account ?? null,
+      scopes: token.scopes,
+      expiresAt: token.expiresAt ?? null,
+      obtainedAt: token.obtainedAt,
+      notGranted,
+    });
   } else {
-    ws.print([`connected ${spec.name} (oauth2)`, ...tokenLines(token), `  stored     ${storageNote(ws)}`]);
+    const grant = forPartitions === undefined ? [] : [`  grant      ${forPartitions.label}, to discover the partitions`];
+    ws.print([`connected ${spec.name} (oauth2)`, ...grant, ...tokenLines(token), `  stored     ${storageNote(ws)}`]);
   }
   return ExitCode.ok;
 }
@@ -347,6 +370,17 @@ interface ConnectionAuthReport {
   readonly writtenBy: readonly string[];
   /** Why the stored token could not be read (wrong key, altered data). */
   readonly problem?: { readonly message: string; readonly hint: string | undefined };
+  /** Why runs refuse the stored token although it reads (a location token on a `partitions: discover` connection). */
+  readonly refused?: { readonly message: string; readonly hint: string | undefined };
+}
+
+/** A stored oauth2 token of the other grant than the connection needs (agency vs. one account). */
+function grantRefusal(spec: ConnectionSpec, connector: ConnectorDef, token: StoredToken | undefined): ConnectionAuthReport['refused'] {
+  const auth = oauth2Kind(connector);
+  if (token === undefined || token.kind !== 'oauth2' || auth === undefined) return undefined;
+  const problem = tokenGrantProblem(spec.name, token, auth, partitionsGrantOf(spec, auth));
+  // Missing scopes already show as such.
+  return problem === undefined || problem.code === 'AUTH_MISSING_SCOPE' ? undefined : { message: problem.message, hint: problem.hint };
 }
 
 function reportOf(ws: Workspace, spec: ConnectionSpec, connector: ConnectorDef, vault: () => TokenVault): ConnectionAuthReport {
@@ -362,7 +396,7 @@ function reportOf(ws: Workspace, spec: ConnectionSpec, connector: ConnectorDef, 
       tokenFrom: 'vault',
       status: undefined,
       scopes: undefined,
-      needed: use.reads || use.writes ? scopesFor(connector, use) : [],
+      needed: use.reads || use.writes ? connectionScopes(connector, spec, use) : [],
       missing: undefined,
       readBy: use.readBy,
       writtenBy: use.writtenBy,
@@ -376,7 +410,7 @@ function readReport(ws: Workspace, spec: ConnectionSpec, connector: ConnectorDef
   const source = tokenSource(spec, vault, ws.env());
   const status = source.from === 'vault' ? vault().status(spec.name) : undefined;
   const use = connectionUse(ws.pipelines(), spec.name);
-  const needed = use.reads || use.writes ? scopesFor(connector, use) : [];
+  const needed = use.reads || use.writes ? connectionScopes(connector, spec, use) : [];
   const grant = grantedScopes(spec, vault, ws.env());
   const scopes = grant.state === 'known' ? grant.scopes : grant.state === 'no-token' ? [] : undefined;
   const missing = scopes === undefined ? undefined : missingScopes(scopes, needed, connector.scopes?.grantsAll);
@@ -385,7 +419,20 @@ function readReport(ws: Workspace, spec: ConnectionSpec, connector: ConnectorDef
     const { connection: _connection, kind: _kind, scopes: _scopes, ...rest } = status;
     shown = rest;
   }
-  return { connection: spec.name, connector: connector.name, kind, tokenFrom: source.from, status: shown, scopes, needed, missing, readBy: use.readBy, writtenBy: use.writtenBy };
+  const refused = spec.auth.kind === 'oauth2' && source.from === 'vault' ? grantRefusal(spec, connector, source.token) : undefined;
+  return {
+    connection: spec.name,
+    connector: connector.name,
+    kind,
+    tokenFrom: source.from,
+    status: shown,
+    scopes,
+    needed,
+    missing,
+    readBy: use.readBy,
+    writtenBy: use.writtenBy,
+    ...(refused === undefined ? {} : { refused }),
+  };
 }
 
 function statusLines(report: ConnectionAuthReport): string[] {
@@ -397,7 +444,7 @@ function statusLines(report: ConnectionAuthReport): string[] {
   }
   const s = report.status;
   if (s !== undefined) {
-    lines.push(`  account    ${s.account ?? '—'}`);
+    lines.push(`  account    ${s.account ?? '—'}${s.forPartitions ? ' (the account whose partitions it discovers)' : ''}`);
     const expiry = s.expiresAt === undefined ? 'never' : when(s.expiresAt);
     lines.push(`  expires    ${expiry}${s.expired ? (s.refreshable ? ' — refreshed on next use' : ' — run `ferry auth ' + report.connection + '`') : ''}`);
     lines.push(`  obtained   ${when(s.obtainedAt)}`);
@@ -412,6 +459,10 @@ function statusLines(report: ConnectionAuthReport): string[] {
     lines.push(`  fix        ${report.kind === 'oauth2' ? `ferry auth ${report.connection}` : `ferry auth ${report.connection} --token-stdin < token.txt`}`);
   } else if (report.missing !== undefined && report.missing.length > 0) {
     lines.push(`  missing    ${report.missing.join(' ')} — ${report.kind === 'oauth2' ? `run \`ferry auth ${report.connection}\` to grant it` : 'store a token that has it with `--token-stdin --scopes`'}`);
+  }
+  if (report.refused !== undefined) {
+    lines.push(`  refused    ${report.refused.message}`);
+    if (report.refused.hint !== undefined) lines.push(`  fix        ${report.refused.hint}`);
   }
   return lines;
 }
@@ -442,11 +493,13 @@ function statusCommand(ws: Workspace, connection: string | undefined): ExitCodeV
         obtainedAt: r.status?.obtainedAt ?? null,
         rotatedAt: r.status?.rotatedAt ?? null,
         refreshable: r.status?.refreshable ?? null,
+        forPartitions: r.status?.forPartitions ?? null,
         needed: r.needed,
         missing: r.missing ?? null,
         readBy: r.readBy,
         writtenBy: r.writtenBy,
         error: r.problem ?? null,
+        refused: r.refused ?? null,
       })),
     });
     return ExitCode.ok;

@@ -61,6 +61,14 @@ export const ghl = defineConnector({
       accountFrom: (response) => (typeof response['locationId'] === 'string' ? response['locationId'] : undefined),
       extraTokenParams: { user_type: 'Location' },
       refreshSkewMs: REFRESH_SKEW_MS,
+      // `partitions: discover`: an agency token lists the installed locations (oauth.readonly) and mints their
+      // location tokens (oauth.write).
+      forPartitions: {
+        label: 'agency (Company) token',
+        scopes: ['oauth.readonly', 'oauth.write'],
+        extraTokenParams: { user_type: 'Company' },
+        accountFrom: (response) => (typeof response['companyId'] === 'string' ? response['companyId'] : undefined),
+      },
     },
     { kind: 'bearer', label: 'Private Integration Token' },
   ],
@@ -109,6 +117,8 @@ export const ghl = defineConnector({
   webhookRoute: (delivery) => webhookEventType(delivery.rawBody),
   /** `partitions: discover`: an agency token's installed locations, each with a location token. */
   partitions: discoverLocations,
+  /** A partition is a location: webhook events name it by their `locationId`. */
+  partitionKey: (config) => (typeof config['locationId'] === 'string' && config['locationId'] !== '' ? config['locationId'] : undefined),
   // Loaded only when served: the simulator and msw stay out of every other command.
   sandbox: () => import('./sandbox/index.js').then((m) => m.ghlSandbox),
   /** A typed client for use without pipelines: `ghl.client({ token, locationId })`. */

@@ -163,6 +163,37 @@ describe('checkPipelineScopes', () => {
   });
 });
 
+describe('checkPipelineScopes of a partitions: discover connection', () => {
+  const agencyCrm: ConnectorDef = defineConnector({
+    ...crm,
+    name: 'agency-crm',
+    auth: [
+      {
+        kind: 'oauth2',
+        authorizeUrl: 'https://crm.invalid/authorize',
+        tokenUrl: 'https://crm.invalid/token',
+        scopeSeparator: ' ',
+        forPartitions: { label: 'agency token', scopes: ['oauth.readonly', 'oauth.write'] },
+      },
+    ],
+  });
+  const agencies = new Map([...registry, ['agency-crm', agencyCrm]]);
+  const agency: ConnectionSpec = { ...oauthCrm, connector: 'agency-crm', partitions: 'discover' };
+
+  it('needs the partitions grant\'s scopes besides the pipeline\'s, and names them when the token lacks them', () => {
+    const vault = vaultWith({ ghl: { scopes: ['contacts.readonly'] } });
+    const error = errorOf(() => checkPipelineScopes([readOnly], project([agency, disk]), agencies, vault));
+    expect(error.code).toBe('AUTH_MISSING_SCOPE');
+    expect(error.message).toBe("pipeline 'ghl-to-disk' needs scopes 'oauth.readonly', 'oauth.write' on connection 'ghl', which its token does not grant");
+    expect(error.hint).toMatch(/^run `ferry auth ghl` to grant it \(this pipeline needs contacts.readonly oauth.readonly oauth.write;/);
+    const granted = vaultWith({ ghl: { scopes: ['contacts.readonly', 'oauth.readonly', 'oauth.write'], forPartitions: true } });
+    expect(findScopeShortfalls([readOnly], project([agency, disk]), agencies, granted)).toEqual([]);
+    // The same connection without `partitions: discover` needs only what its pipelines do.
+    const { partitions: _discover, ...unpartitioned } = agency;
+    expect(findScopeShortfalls([readOnly], project([unpartitioned, disk]), agencies, vault)).toEqual([]);
+  });
+});
+
 describe('grantedScopes', () => {
   it('says where the scopes come from, or why nobody can tell', () => {
     const vault = vaultWith({ ghl: { scopes: ['contacts.readonly'] }, blank: { scopes: [] } });

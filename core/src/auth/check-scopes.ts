@@ -3,7 +3,7 @@ import type { Logger } from '../contract/logger.js';
 import type { ConnectionSpec, PipelineSpec, ProjectSpec } from '../contract/pipeline.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { pipelineConnections } from './connection-uses.js';
-import { missingScopes, scopesFor } from './scopes.js';
+import { connectionScopes, missingScopes } from './scopes.js';
 import { tokenEnvName, tokenSource } from './token-source.js';
 import type { TokenVault } from './token-vault.js';
 
@@ -57,7 +57,8 @@ export function grantedScopes(spec: ConnectionSpec, vault: VaultSource, env: Rea
 
 /**
  * Every pipeline whose connections' tokens lack a scope it needs: reading a connection needs the connector's
- * read scopes, running an action on it adds its write scopes (`scopesFor`). Connections whose scopes cannot be
+ * read scopes, running an action on it adds its write scopes, discovering its partitions adds the partitions
+ * grant's scopes (`connectionScopes`). Connections whose scopes cannot be
  * known are skipped (logged at debug level); the API then has the last word.
  */
 export function findScopeShortfalls(
@@ -76,7 +77,7 @@ export function findScopeShortfalls(
       const spec = project.connections[name];
       const connector = spec === undefined ? undefined : registry.get(spec.connector);
       if (spec === undefined || connector === undefined || spec.auth.kind === 'none') continue;
-      const needed = scopesFor(connector, use);
+      const needed = connectionScopes(connector, spec, use);
       if (needed.length === 0) continue;
       let grant = granted.get(name);
       if (grant === undefined) {

@@ -11,7 +11,8 @@ export {
 export { connectionUse, pipelineConnections, type ConnectionUse } from './connection-uses.js';
 export { startLoopbackRedirect, type LoopbackRedirect, type LoopbackRedirectOptions } from './loopback-redirect.js';
 export { createOAuthTokenProvider, rotateOAuthToken, setTokenRefreshLock, type OAuthTokenProviderOptions, type RefreshLock } from './oauth-token-provider.js';
-export { missingScopes, scopesFor } from './scopes.js';
+export { authForGrant, partitionsGrantOf, tokenGrantProblem } from './partitions-grant.js';
+export { connectionScopes, missingScopes, scopesFor } from './scopes.js';
 export { defaultKeyFile, loadSecretKey, parseSecretKey, SECRET_KEY_ENV } from './secret-key.js';
 export { createStaticTokenProvider } from './static-token-provider.js';
 export { parseStoredToken, tokenStatus, type StoredToken, type TokenStatus } from './stored-token.js';

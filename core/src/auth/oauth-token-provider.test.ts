@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { http, HttpResponse } from 'msw';
 import { pino } from 'pino';
 import { randomBytes } from 'node:crypto';
-import type { OAuth2AuthKind } from '../contract/connector.js';
+import type { OAuth2AuthKind, OAuth2PartitionsGrant } from '../contract/connector.js';
 import { serveHandlers, type LoopbackServer } from '../sandbox/serve-handlers.js';
 import { createHttpClient } from '../http/http-client.js';
 import { closeAllPools } from '../http/pool-registry.js';
@@ -15,6 +15,13 @@ import { exchangeCode, storedTokenFrom, tokenEndpoint } from './token-endpoint.j
 import type { StoredToken } from './stored-token.js';
 
 const log = pino({ level: 'silent' });
+/** The fake provider's agency grant: another `user_type`, the account read from `companyId`. */
+const agencyGrant: OAuth2PartitionsGrant = {
+  label: 'agency (Company) token',
+  scopes: ['oauth.readonly', 'oauth.write'],
+  extraTokenParams: { user_type: 'Company' },
+  accountFrom: (body) => (typeof body['companyId'] === 'string' ? body['companyId'] : undefined),
+};
 const auth: OAuth2AuthKind = {
   kind: 'oauth2',
   authorizeUrl: 'https://marketplace.example.test/oauth/chooselocation',
@@ -22,7 +29,10 @@ const auth: OAuth2AuthKind = {
   scopeSeparator: ' ',
   extraTokenParams: { user_type: 'Location' },
   accountFrom: (body) => (typeof body['locationId'] === 'string' ? body['locationId'] : undefined),
+  forPartitions: agencyGrant,
 };
+/** What the agency token of the fake provider grants. */
+const AGENCY_SCOPES = ['contacts.readonly', 'oauth.readonly', 'oauth.write'];
 
 /** A token endpoint that rotates refresh tokens like GHL: each refresh token works once. */
 let server: LoopbackServer;
@@ -54,8 +64,9 @@ beforeEach(async () => {
         refresh_token: `rt-${generation}`,
         expires_in: 86399,
         token_type: 'Bearer',
-        scope: 'contacts.readonly contacts.write',
-        locationId: 'loc-9',
+        ...(form['user_type'] === 'Company'
+          ? { scope: AGENCY_SCOPES.join(' '), userType: 'Company', companyId: 'co-3' }
+          : { scope: 'contacts.readonly contacts.write', userType: 'Location', locationId: 'loc-9', companyId: 'co-3' }),
       });
     }),
     // The API accepts only the newest access token.
@@ -188,6 +199,42 @@ describe('createOAuthTokenProvider', () => {
   });
 });
 
+describe('a token of the partitions grant (an agency token for `partitions: discover`)', () => {
+  const agencyToken = { forPartitions: true as const, account: 'co-3', scopes: AGENCY_SCOPES };
+
+  it('is refreshed with the partitions grant\'s params, and stays an agency token of its company', async () => {
+    const vault = seededVault(agencyToken);
+    expect(await provider(vault, { forPartitions: agencyGrant }).getToken()).toBe('at-1');
+    expect(forms).toEqual([{ client_id: 'client-1', client_secret: 'secret-1', user_type: 'Company', grant_type: 'refresh_token', refresh_token: 'rt-0' }]);
+    expect(vault.get('crm')).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1', account: 'co-3', forPartitions: true, scopes: AGENCY_SCOPES });
+  });
+
+  it('is rotated with the partitions grant\'s params too', async () => {
+    const vault = seededVault({ ...agencyToken, expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    const rotated = await rotateOAuthToken(options(vault, { forPartitions: agencyGrant }));
+    expect(rotated).toMatchObject({ accessToken: 'at-1', forPartitions: true, account: 'co-3' });
+    expect(forms.map((form) => form['user_type'])).toEqual(['Company']);
+  });
+
+  it('refuses a location token on a partitions: discover connection before anything is posted', async () => {
+    const vault = seededVault({ account: 'loc-9' });
+    const tokens = provider(vault, { forPartitions: agencyGrant });
+    const error: unknown = await tokens.getToken().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'AUTH_PARTITIONS_GRANT', details: { systemic: true, connection: 'crm' } });
+    expect((error as Error).message).toMatch(/needs an agency \(Company\) token, but its stored token was granted for account loc-9/);
+    await expect(tokens.onUnauthorized('at-0')).rejects.toMatchObject({ code: 'AUTH_PARTITIONS_GRANT' });
+    await expect(rotateOAuthToken(options(vault, { forPartitions: agencyGrant }))).rejects.toMatchObject({ code: 'AUTH_PARTITIONS_GRANT' });
+    expect(forms).toEqual([]);
+  });
+
+  it('refuses an agency token that lacks a scope discovery needs, and an agency token on a connection without partitions', async () => {
+    const lacking = seededVault({ ...agencyToken, scopes: ['contacts.readonly', 'oauth.readonly'] });
+    await expect(provider(lacking, { forPartitions: agencyGrant }).getToken()).rejects.toMatchObject({ code: 'AUTH_MISSING_SCOPE', details: { missing: ['oauth.write'] } });
+    await expect(provider(seededVault(agencyToken)).getToken()).rejects.toMatchObject({ code: 'AUTH_PARTITIONS_GRANT' });
+    expect(forms).toEqual([]);
+  });
+});
+
 describe('time scaling and rotation', () => {
   it('treats timeScale 0 as no scaling: a valid token is not refreshed on every call', async () => {
     const tokens = provider(seededVault({ expiresAt: new Date(Date.now() + 60 * 60_000).toISOString() }), { timeScale: 0 });
@@ -269,6 +316,26 @@ describe('refreshes across processes (a lock shared through Redis)', () => {
       expect(refreshCalls).toBe(1);
       expect(tokens).toEqual(['at-1', 'at-1']);
       expect(b.get('crm')?.refreshToken).toBe('rt-1');
+    } finally {
+      setTokenRefreshLock(storeA, undefined);
+      setTokenRefreshLock(storeB, undefined);
+      redis.disconnect();
+    }
+  });
+
+  it('refreshes an agency token once across processes, with the partitions grant\'s params', async () => {
+    const redis = await connectRedis('redis://127.0.0.1:6379/0', { purpose: 'a test' });
+    const prefix = `ferry-test-token-${randomBytes(6).toString('hex')}`;
+    const [a, b, storeA, storeB] = vaultsOverSharedRows();
+    a.put('crm', { ...(a.get('crm') ?? { kind: 'oauth2', accessToken: '', scopes: [], tokenType: 'Bearer', obtainedAt: '' }), forPartitions: true, account: 'co-3' });
+    try {
+      setTokenRefreshLock(storeA, new DistributedLock({ redis, prefix, ttlMs: 2_000 }));
+      setTokenRefreshLock(storeB, new DistributedLock({ redis, prefix, ttlMs: 2_000 }));
+      const tokens = await Promise.all([provider(a, { forPartitions: agencyGrant }).getToken(), provider(b, { forPartitions: agencyGrant }).getToken()]);
+      expect(tokens).toEqual(['at-1', 'at-1']);
+      expect(refreshCalls).toBe(1);
+      expect(forms.map((form) => form['user_type'])).toEqual(['Company']);
+      expect(b.get('crm')).toMatchObject({ refreshToken: 'rt-1', forPartitions: true, account: 'co-3', scopes: AGENCY_SCOPES });
     } finally {
       setTokenRefreshLock(storeA, undefined);
       setTokenRefreshLock(storeB, undefined);

@@ -1,7 +1,8 @@
-import type { OAuth2AuthKind } from '../contract/connector.js';
+import type { OAuth2AuthKind, OAuth2PartitionsGrant } from '../contract/connector.js';
 import type { Logger } from '../contract/logger.js';
 import { FerryError } from '../errors/ferry-error.js';
 import type { TokenProvider } from '../http/token-provider.js';
+import { authForGrant, tokenGrantProblem } from './partitions-grant.js';
 import type { StoredToken } from './stored-token.js';
 import { refreshOAuthToken, storedTokenFrom, type TokenEndpoint } from './token-endpoint.js';
 import { vaultIdentity, type KeyValueStore, type TokenVault } from './token-vault.js';
@@ -14,7 +15,13 @@ export interface RefreshLock {
 export interface OAuthTokenProviderOptions {
   readonly vault: TokenVault;
   readonly connection: string;
+  /** The connector's oauth2 kind; a refresh posts the grant the stored token came from (see authForGrant). */
   readonly auth: OAuth2AuthKind;
+  /**
+   * The partitions grant the connection's token must come from (a `partitions: discover` connection, see
+   * partitionsGrantOf); absent: the usual grant. A stored token of the other grant is refused, never used.
+   */
+  readonly forPartitions?: OAuth2PartitionsGrant;
   readonly clientId: string;
   readonly clientSecret: string;
   /** Where refreshes are posted (see tokenEndpoint): the provider's refresh URL when it has one, else its token URL. */
@@ -65,7 +72,8 @@ function positiveScale(timeScale: number | undefined): number {
   return timeScale !== undefined && Number.isFinite(timeScale) && timeScale > 0 ? timeScale : 1;
 }
 
-function loadToken(vault: TokenVault, connection: string): StoredToken {
+function loadToken(options: OAuthTokenProviderOptions): StoredToken {
+  const { vault, connection } = options;
   const token = vault.get(connection);
   if (token === undefined) {
     throw new FerryError('AUTH_MISSING', `connection '${connection}' has no stored token`, {
@@ -73,6 +81,9 @@ function loadToken(vault: TokenVault, connection: string): StoredToken {
       details: { systemic: true },
     });
   }
+  // A location token cannot list an agency's locations, nor an agency token read one location's contacts.
+  const problem = tokenGrantProblem(connection, token, options.auth, options.forPartitions);
+  if (problem !== undefined) throw problem;
   return token;
 }
 
@@ -100,7 +111,7 @@ function refreshShared(options: OAuthTokenProviderOptions, reason: RefreshReason
   const skewMs = (options.auth.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS) / positiveScale(options.timeScale);
   const refresh = async (): Promise<StoredToken> => {
     // Read again once the lock is held: another process may have refreshed meanwhile.
-    const stored = loadToken(vault, connection);
+    const stored = loadToken(options);
     const stillNeeded =
       reason.kind === 'rotate' ? true : reason.kind === 'expiring' ? expiresSoon(stored, skewMs, now()) : stored.accessToken === reason.token;
     if (!stillNeeded) return stored;
@@ -112,7 +123,8 @@ function refreshShared(options: OAuthTokenProviderOptions, reason: RefreshReason
     }
     const grant = await refreshOAuthToken({
       endpoint: options.endpoint,
-      auth: options.auth,
+      // Refreshed the way it was granted: an agency token stays an agency token.
+      auth: authForGrant(options.auth, stored.forPartitions === true),
       connection,
       clientId: options.clientId,
       clientSecret: options.clientSecret,
@@ -153,7 +165,7 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
   let current: StoredToken | undefined;
 
   function load(): StoredToken {
-    current = loadToken(vault, connection);
+    current = loadToken(options);
     return current;
   }
 

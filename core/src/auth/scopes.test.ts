@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineConnector } from '../contract/connector.js';
-import { missingScopes, scopesFor } from './scopes.js';
+import type { ConnectionSpec } from '../contract/pipeline.js';
+import { connectionScopes, missingScopes, scopesFor } from './scopes.js';
 
 const crm = defineConnector({
   name: 'crm',
@@ -20,6 +21,36 @@ describe('scopesFor', () => {
     expect(scopesFor(crm, { reads: true, writes: true })).toEqual(['contacts.readonly', 'contacts.write']);
     expect(scopesFor(crm, { reads: false, writes: true })).toEqual(['contacts.readonly', 'contacts.write']);
     expect(scopesFor(crm, { reads: false, writes: false })).toEqual([]);
+  });
+});
+
+describe('connectionScopes', () => {
+  const agencyCrm = defineConnector({
+    ...crm,
+    auth: [
+      {
+        kind: 'oauth2',
+        authorizeUrl: 'https://crm.example.test/oauth/authorize',
+        tokenUrl: 'https://crm.example.test/oauth/token',
+        scopeSeparator: ' ',
+        forPartitions: { label: 'agency token', scopes: ['oauth.readonly', 'oauth.write', 'contacts.readonly'] },
+      },
+    ],
+  });
+  const connection = (extra: Partial<ConnectionSpec> = {}): ConnectionSpec => ({ name: 'c', connector: 'crm', config: {}, auth: { kind: 'oauth2' }, ...extra });
+
+  it('adds what discovering the partitions needs for an oauth2 partitions: discover connection, once each', () => {
+    const discover = connection({ partitions: 'discover' });
+    expect(connectionScopes(agencyCrm, discover, { reads: true, writes: false })).toEqual(['contacts.readonly', 'oauth.readonly', 'oauth.write']);
+    expect(connectionScopes(agencyCrm, discover, { reads: true, writes: true })).toEqual(['contacts.readonly', 'contacts.write', 'oauth.readonly', 'oauth.write']);
+  });
+
+  it('asks for the pipelines\' scopes only otherwise: least privilege', () => {
+    expect(connectionScopes(agencyCrm, connection(), { reads: true, writes: false })).toEqual(['contacts.readonly']);
+    expect(connectionScopes(agencyCrm, connection({ partitions: [{ id: 'a', config: {} }] }), { reads: true, writes: false })).toEqual(['contacts.readonly']);
+    expect(connectionScopes(agencyCrm, connection({ partitions: 'discover', auth: { kind: 'bearer' } }), { reads: true, writes: false })).toEqual(['contacts.readonly']);
+    // A connector without a partitions grant: the connection's token is used as it is.
+    expect(connectionScopes(crm, connection({ partitions: 'discover' }), { reads: true, writes: true })).toEqual(['contacts.readonly', 'contacts.write']);
   });
 });
 

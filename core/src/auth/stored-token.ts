@@ -6,8 +6,13 @@ export interface StoredToken {
   /** When the access token stops working; absent for tokens that do not expire (PITs, PATs). */
   readonly expiresAt?: string;
   readonly scopes: readonly string[];
-  /** The account the token acts for (GHL locationId), when the token response said. */
+  /** The account the token acts for (GHL locationId, or companyId for an agency token), when the response said. */
   readonly account?: string;
+  /**
+   * Obtained with the connector's partitions grant (`OAuth2AuthKind.forPartitions`) for a `partitions: discover`
+   * connection; refreshes use that grant too. Absent for the connector's usual grant.
+   */
+  readonly forPartitions?: true;
   readonly tokenType: string;
   readonly obtainedAt: string;
   /** Last refresh (each refresh rotates the refresh token). */
@@ -26,6 +31,8 @@ export interface TokenStatus {
   readonly expiresAt: string | undefined;
   readonly expired: boolean;
   readonly refreshable: boolean;
+  /** Obtained with the connector's partitions grant (an agency token). */
+  readonly forPartitions: boolean;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -35,12 +42,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Checks a decrypted record's shape, so a bad row is an error here rather than a crash at first use. */
 export function parseStoredToken(value: unknown): StoredToken | undefined {
   if (!isRecord(value)) return undefined;
-  const { kind, accessToken, refreshToken, expiresAt, scopes, account, tokenType, obtainedAt, rotatedAt } = value;
+  const { kind, accessToken, refreshToken, expiresAt, scopes, account, tokenType, obtainedAt, rotatedAt, forPartitions } = value;
   if ((kind !== 'oauth2' && kind !== 'bearer') || typeof accessToken !== 'string' || accessToken === '') return undefined;
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) return undefined;
   if (typeof tokenType !== 'string' || typeof obtainedAt !== 'string') return undefined;
   const optional = (v: unknown): v is string | undefined => v === undefined || typeof v === 'string';
   if (!optional(refreshToken) || !optional(expiresAt) || !optional(account) || !optional(rotatedAt)) return undefined;
+  if (forPartitions !== undefined && forPartitions !== true) return undefined;
   return {
     kind,
     accessToken,
@@ -51,6 +59,7 @@ export function parseStoredToken(value: unknown): StoredToken | undefined {
     ...(expiresAt === undefined ? {} : { expiresAt }),
     ...(account === undefined ? {} : { account }),
     ...(rotatedAt === undefined ? {} : { rotatedAt }),
+    ...(forPartitions === true ? { forPartitions } : {}),
   };
 }
 
@@ -66,5 +75,6 @@ export function tokenStatus(connection: string, token: StoredToken, now: number 
     expiresAt: token.expiresAt,
     expired: token.expiresAt !== undefined && Date.parse(token.expiresAt) <= now,
     refreshable: token.refreshToken !== undefined,
+    forPartitions: token.forPartitions === true,
   };
 }

@@ -122,18 +122,20 @@ export function refreshOAuthToken(request: GrantRequest & { readonly refreshToke
 /**
  * The record to store for a grant. A refresh that returns no new refresh token keeps the previous one; a grant
  * that names no scopes keeps the previous ones, or `requestedScopes` (RFC 6749 §5.1: an answer without `scope`
- * grants what was asked). The server's `expires_in` is taken as given, never time-scaled: a time-scaled sandbox
- * already answers with a scaled lifetime, and only the client's proactive refresh skew scales.
+ * grants what was asked). A refresh keeps the grant the token came from (`forPartitions`). The server's
+ * `expires_in` is taken as given, never time-scaled: a time-scaled sandbox already answers with a scaled lifetime,
+ * and only the client's proactive refresh skew scales.
  */
 export function storedTokenFrom(
   grant: TokenGrant,
-  options: { previous?: StoredToken; now?: number; requestedScopes?: readonly string[] } = {},
+  options: { previous?: StoredToken; now?: number; requestedScopes?: readonly string[]; forPartitions?: boolean } = {},
 ): StoredToken {
   const now = options.now ?? Date.now();
   const previous = options.previous;
   const refreshToken = grant.refreshToken ?? previous?.refreshToken;
   const account = grant.account ?? previous?.account;
   const scopes = grant.scopes.length > 0 ? grant.scopes : (previous?.scopes ?? options.requestedScopes ?? []);
+  const forPartitions = previous === undefined ? options.forPartitions === true : previous.forPartitions === true;
   return {
     kind: 'oauth2',
     accessToken: grant.accessToken,
@@ -143,6 +145,7 @@ export function storedTokenFrom(
     ...(previous === undefined ? {} : { rotatedAt: new Date(now).toISOString() }),
     ...(refreshToken === undefined ? {} : { refreshToken }),
     ...(account === undefined ? {} : { account }),
+    ...(forPartitions ? { forPartitions: true as const } : {}),
     ...(grant.expiresInMs === undefined ? {} : { expiresAt: new Date(now + grant.expiresInMs).toISOString() }),
   };
 }

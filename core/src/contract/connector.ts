@@ -154,6 +154,11 @@ export interface TriggerEvent {
   readonly records: readonly JsonRecord[];
   /** Key that orders processing (deliveries of one contact are processed in order). */
   readonly orderKey?: string;
+  /**
+   * Which partition of a partitioned connection the event belongs to (GHL: the payload's `locationId`), matched
+   * against `ConnectorDef.partitionKey` of each partition. Ignored for connections that are not partitioned.
+   */
+  readonly partitionKey?: string;
 }
 
 export interface TriggerDef {
@@ -168,7 +173,11 @@ export interface TriggerDef {
    * `/webhooks/salesmsg/contact.created/<secret>`; listings show where it goes (masked).
    */
   readonly urlSecret?: boolean;
-  /** Verifies a delivery; throws a FerryError (code `WEBHOOK_REJECTED`) on a bad one. Constant-time. */
+  /**
+   * Verifies a delivery; throws a FerryError (code `WEBHOOK_REJECTED`) on a bad one. Constant-time. For a
+   * partitioned connection `ctx` is the connection's own context with `account` undefined: the delivery may belong
+   * to any of its partitions, and is routed to its partition afterwards by `TriggerEvent.partitionKey`.
+   */
   verify?(ctx: ConnectorContext, delivery: WebhookDelivery): void;
   /** Turns a verified delivery into records; parses defensively. */
   parse?(delivery: WebhookDelivery): TriggerEvent;
@@ -191,6 +200,26 @@ export interface OAuth2AuthKind {
   readonly extraTokenParams?: Readonly<Record<string, string>>;
   /** How long before expiry a token is refreshed proactively. */
   readonly refreshSkewMs?: number;
+  /**
+   * The grant of a connection declared with `partitions: discover`, when the provider issues such connections a
+   * token of another kind (GHL: an agency `Company` token, which lists the locations and mints their tokens).
+   */
+  readonly forPartitions?: OAuth2PartitionsGrant;
+}
+
+/**
+ * How a `partitions: discover` connection is authorized: its fields replace the connector's in the code exchange
+ * and in every refresh of that connection's token, and its scopes are asked for besides the pipelines' own.
+ */
+export interface OAuth2PartitionsGrant {
+  /** What the provider calls this kind of token, for messages ("agency (Company) token"). */
+  readonly label: string;
+  /** What listing the partitions and reaching them needs (GHL `oauth.readonly`, `oauth.write`). */
+  readonly scopes: readonly string[];
+  /** Replaces `extraTokenParams` (GHL `user_type: Company`). */
+  readonly extraTokenParams?: Readonly<Record<string, string>>;
+  /** Replaces `accountFrom` (GHL: the companyId of the response). */
+  readonly accountFrom?: (tokenResponse: JsonRecord) => string | undefined;
 }
 
 export interface BearerAuthKind {
@@ -285,6 +314,11 @@ export interface ConnectorDef {
    * token and the locations its app is installed in). `ctx` is the connection's own context, unpartitioned.
    */
   partitions?(ctx: ConnectorContext): Promise<readonly PartitionDef[]>;
+  /**
+   * The key a webhook event names its partition by (`TriggerEvent.partitionKey`), given one partition's config
+   * merged over its connection's (GHL: `config.locationId`). Absent, or undefined for a partition: its id is the key.
+   */
+  partitionKey?(config: Readonly<Record<string, unknown>>): string | undefined;
 }
 
 /** Identity function that gives a connector object its types (like vite's defineConfig). */

@@ -40,6 +40,7 @@ beforeAll(async () => {
         expires_in: 3600,
         ...(grantScope === undefined ? {} : { scope: grantScope }),
         account: 'acct-7',
+        ...(form['grant'] === 'workspace' ? { workspace: 'ws-3' } : {}),
       });
     }),
   ]);
@@ -67,6 +68,12 @@ const crm: ConnectorDef = defineConnector({
       refreshUrl: 'https://api.crm.invalid/oauth/token/refresh',
       scopeSeparator: ' ',
       accountFrom: (body) => (typeof body['account'] === 'string' ? body['account'] : undefined),
+      forPartitions: {
+        label: 'workspace token',
+        scopes: ['accounts.list', 'accounts.tokens'],
+        extraTokenParams: { grant: 'workspace' },
+        accountFrom: (body) => (typeof body['workspace'] === 'string' ? body['workspace'] : undefined),
+      },
     },
   ],
   scopes: { read: ['contacts.readonly'], write: ['contacts.write'] },
@@ -82,8 +89,14 @@ function memoryStore(): KeyValueStore {
   return { getValue: (ns, key) => rows.get(`${ns}/${key}`), setValue: (ns, key, value) => void rows.set(`${ns}/${key}`, value) };
 }
 
-function project(auth: Partial<ConnectionSpec['auth']> = {}): ProjectSpec {
-  const spec: ConnectionSpec = { name: 'crm', connector: 'crm', config: { baseUrl: provider.url }, auth: { kind: 'oauth2', clientId: 'app-1', clientSecret: 'app-secret', ...auth } };
+function project(auth: Partial<ConnectionSpec['auth']> = {}, partitions?: ConnectionSpec['partitions']): ProjectSpec {
+  const spec: ConnectionSpec = {
+    name: 'crm',
+    connector: 'crm',
+    config: { baseUrl: provider.url },
+    auth: { kind: 'oauth2', clientId: 'app-1', clientSecret: 'app-secret', ...auth },
+    ...(partitions === undefined ? {} : { partitions }),
+  };
   return { file: '/p/ferry.yaml', baseDir: '/p', store: '/p/ferry.db', connections: { crm: spec }, pipelineFiles: [], serve: { host: '127.0.0.1', port: 0 }, log: { level: 'silent' } };
 }
 
@@ -210,6 +223,76 @@ describe('authorizeConnection', () => {
     await expect(
       authorizeConnection({ project: bare, registry, connection: 'crm', scopes: [], vault: vault(), log, onAuthorizeUrl: () => undefined }),
     ).rejects.toMatchObject({ code: 'AUTH_MISSING', hint: expect.stringContaining('auth.clientId') });
+  });
+});
+
+describe('authorizeConnection of a partitions: discover connection', () => {
+  it('asks for the partitions grant with its scopes besides the given ones, and stores a token of that grant', async () => {
+    const tokens = vault();
+    let shown: URL | undefined;
+    const result = await authorizeConnection({
+      project: project({}, 'discover'),
+      registry,
+      connection: 'crm',
+      scopes: ['contacts.readonly', 'accounts.list'],
+      vault: tokens,
+      log,
+      onAuthorizeUrl(url) {
+        shown = new URL(url);
+        void browse(url);
+      },
+    });
+    expect(shown?.searchParams.get('scope')).toBe('contacts.readonly accounts.list accounts.tokens');
+    // The partitions grant's token params, not the connector's usual ones; its account reader.
+    expect(forms.map(({ form }) => [form['grant_type'], form['grant']])).toEqual([['authorization_code', 'workspace']]);
+    expect(result.forPartitions?.label).toBe('workspace token');
+    expect(result.token).toMatchObject({ account: 'ws-3', forPartitions: true, scopes: ['contacts.readonly', 'accounts.list', 'accounts.tokens'] });
+    expect(tokens.get('crm')).toMatchObject({ accessToken: result.token.accessToken, forPartitions: true, account: 'ws-3' });
+
+    // Its refreshes use the same grant.
+    const rotated = await rotateConnectionToken({ project: project({}, 'discover'), registry, connection: 'crm', vault: tokens, log });
+    expect(forms.at(-1)).toEqual({ path: '/oauth/token/refresh', form: { client_id: 'app-1', client_secret: 'app-secret', grant: 'workspace', grant_type: 'refresh_token', refresh_token: result.token.refreshToken } });
+    expect(rotated).toMatchObject({ forPartitions: true, account: 'ws-3' });
+  });
+
+  it('says which partitions scopes the provider did not grant', async () => {
+    grantScope = 'contacts.readonly accounts.list';
+    const result = await authorizeConnection({
+      project: project({}, 'discover'),
+      registry,
+      connection: 'crm',
+      scopes: ['contacts.readonly'],
+      vault: vault(),
+      log,
+      onAuthorizeUrl: (url) => void browse(url),
+    });
+    expect(result.notGranted).toEqual(['accounts.tokens']);
+  });
+
+  it('keeps the usual grant for a connection whose partitions are listed', async () => {
+    const result = await authorizeConnection({
+      project: project({}, [{ id: 'a', config: {} }]),
+      registry,
+      connection: 'crm',
+      scopes: ['contacts.readonly'],
+      vault: vault(),
+      log,
+      onAuthorizeUrl: (url) => void browse(url),
+    });
+    expect(forms[0]?.form['grant']).toBeUndefined();
+    expect(result.forPartitions).toBeUndefined();
+    expect(result.token).toMatchObject({ account: 'acct-7', scopes: ['contacts.readonly'] });
+    expect(result.token.forPartitions).toBeUndefined();
+  });
+
+  it('refuses to rotate a token of the usual grant once the connection discovers its partitions', async () => {
+    const tokens = vault();
+    tokens.put('crm', { kind: 'oauth2', accessToken: 'at-old', refreshToken: 'rt-old', scopes: ['contacts.readonly'], account: 'acct-7', tokenType: 'Bearer', obtainedAt: new Date().toISOString() });
+    await expect(rotateConnectionToken({ project: project({}, 'discover'), registry, connection: 'crm', vault: tokens, log })).rejects.toMatchObject({
+      code: 'AUTH_PARTITIONS_GRANT',
+      hint: expect.stringMatching(/^run `ferry auth crm` again: for a `partitions: discover` connection it asks for a workspace token with accounts.list accounts.tokens$/),
+    });
+    expect(forms).toEqual([]);
   });
 });
 

@@ -1,9 +1,10 @@
-import type { ConnectorDef } from '../contract/connector.js';
+import type { ConnectorDef, OAuth2PartitionsGrant } from '../contract/connector.js';
 import type { Logger } from '../contract/logger.js';
 import type { ProjectSpec } from '../contract/pipeline.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { buildAuthorizeUrl, createOAuthState } from '../auth/authorize-url.js';
 import { startLoopbackRedirect, type LoopbackRedirect } from '../auth/loopback-redirect.js';
+import { authForGrant } from '../auth/partitions-grant.js';
 import type { StoredToken } from '../auth/stored-token.js';
 import { exchangeCode, storedTokenFrom, tokenEndpoint } from '../auth/token-endpoint.js';
 import type { TokenVault } from '../auth/token-vault.js';
@@ -15,7 +16,10 @@ export interface AuthorizeConnectionOptions {
   readonly project: ProjectSpec;
   readonly registry: ReadonlyMap<string, ConnectorDef>;
   readonly connection: string;
-  /** What to ask for: only what the pipelines need (`scopesFor`). */
+  /**
+   * What to ask for: only what the pipelines need (`connectionScopes`). A `partitions: discover` connection is
+   * asked for its partitions grant's scopes too, whether or not they are listed here.
+   */
   readonly scopes: readonly string[];
   readonly vault: TokenVault;
   readonly log: Logger;
@@ -32,6 +36,8 @@ export interface AuthorizeConnectionOptions {
 
 export interface AuthorizedConnection {
   readonly token: StoredToken;
+  /** The partitions grant the token was obtained with (a `partitions: discover` connection), else undefined. */
+  readonly forPartitions: OAuth2PartitionsGrant | undefined;
   /** Scopes asked for that the provider did not grant. */
   readonly notGranted: readonly string[];
 }
@@ -68,10 +74,14 @@ async function listen(redirectUri: string | undefined, port: number | undefined,
  * The OAuth 2.0 authorization code flow for a connection, as `ferry auth` runs it: a loopback listener for the
  * redirect, the authorize URL with a fresh `state` and only the given scopes, the redirect's `state` checked
  * (constant-time), the code exchanged at the connection's token URL, and the tokens stored encrypted in the vault.
+ * A `partitions: discover` connection gets the connector's partitions grant (GHL: an agency `Company` token).
  */
 export async function authorizeConnection(options: AuthorizeConnectionOptions): Promise<AuthorizedConnection> {
   const { spec, connector } = lookUpConnection(options.project, options.registry, options.connection);
   const setup = connectionOAuth(spec, connector);
+  const forPartitions = setup.forPartitions;
+  const scopes = [...new Set([...options.scopes, ...(forPartitions?.scopes ?? [])])];
+  const auth = authForGrant(setup.auth, forPartitions !== undefined);
   const redirect = await listen(setup.redirectUri, options.port, spec.name);
   // The registered URI verbatim (`localhost` stays `localhost`): providers compare it character by character.
   const redirectUri = setup.redirectUri ?? redirect.redirectUri;
@@ -79,8 +89,8 @@ export async function authorizeConnection(options: AuthorizeConnectionOptions): 
   try {
     const state = createOAuthState();
     const authorizeUrl = buildAuthorizeUrl(
-      { ...setup.auth, authorizeUrl: setup.authorizeUrl },
-      { clientId: setup.clientId, redirectUri, scopes: options.scopes, state },
+      { ...auth, authorizeUrl: setup.authorizeUrl },
+      { clientId: setup.clientId, redirectUri, scopes, state },
     );
     options.onAuthorizeUrl(authorizeUrl, redirectUri);
     code = await redirect.waitForCode(state, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -90,16 +100,16 @@ export async function authorizeConnection(options: AuthorizeConnectionOptions): 
   const log = options.log.child({ connection: spec.name });
   const grant = await exchangeCode({
     endpoint: tokenEndpoint(setup.tokenUrl, log),
-    auth: setup.auth,
+    auth,
     connection: spec.name,
     clientId: setup.clientId,
     clientSecret: setup.clientSecret,
     code,
     redirectUri,
   });
-  const token = storedTokenFrom(grant, { requestedScopes: options.scopes });
+  const token = storedTokenFrom(grant, { requestedScopes: scopes, forPartitions: forPartitions !== undefined });
   options.vault.put(spec.name, token);
-  log.info({ account: token.account, scopes: token.scopes, expiresAt: token.expiresAt }, 'connection authorized');
+  log.info({ account: token.account, scopes: token.scopes, expiresAt: token.expiresAt, forPartitions: forPartitions !== undefined }, 'connection authorized');
   const granted = new Set(token.scopes);
-  return { token, notGranted: options.scopes.filter((scope) => !granted.has(scope)) };
+  return { token, forPartitions, notGranted: scopes.filter((scope) => !granted.has(scope)) };
 }

@@ -1,12 +1,16 @@
-import type { ConnectorDef, OAuth2AuthKind } from '../contract/connector.js';
+import type { ConnectorDef, OAuth2AuthKind, OAuth2PartitionsGrant } from '../contract/connector.js';
 import type { ConnectionSpec } from '../contract/pipeline.js';
+import { partitionsGrantOf } from '../auth/partitions-grant.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { resolveAuthorizeUrl, resolveRefreshUrl, resolveTokenUrl } from './token-url.js';
 
 /** Everything the OAuth 2.0 code flow and refreshes of one connection need, resolved from ferry.yaml. */
 export interface ConnectionOAuth {
   readonly connection: string;
+  /** The connector's oauth2 kind (`authForGrant` gives it as the connection's grant posts it). */
   readonly auth: OAuth2AuthKind;
+  /** The connector's partitions grant when the connection declares `partitions: discover`; else undefined. */
+  readonly forPartitions: OAuth2PartitionsGrant | undefined;
   readonly clientId: string;
   readonly clientSecret: string;
   /** The redirect URI registered with the app, when ferry.yaml names one. */
@@ -50,6 +54,7 @@ export function connectionOAuth(spec: ConnectionSpec, connector: ConnectorDef): 
   return {
     connection: name,
     auth,
+    forPartitions: partitionsGrantOf(spec, auth),
     clientId,
     clientSecret,
     redirectUri: spec.auth.redirectUri,

@@ -60,6 +60,7 @@ export function connectionToken(options: ConnectionTokenOptions): TokenProvider 
     vault,
     connection: spec.name,
     auth: setup.auth,
+    ...(setup.forPartitions === undefined ? {} : { forPartitions: setup.forPartitions }),
     clientId: setup.clientId,
     clientSecret: setup.clientSecret,
     endpoint: tokenEndpoint(setup.refreshUrl, options.log),

@@ -29,6 +29,7 @@ export async function rotateConnectionToken(options: RotateConnectionTokenOption
     vault: options.vault,
     connection: spec.name,
     auth: setup.auth,
+    ...(setup.forPartitions === undefined ? {} : { forPartitions: setup.forPartitions }),
     clientId: setup.clientId,
     clientSecret: setup.clientSecret,
     endpoint: tokenEndpoint(setup.refreshUrl, log),
