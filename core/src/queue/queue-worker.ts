@@ -10,6 +10,7 @@ import { DistributedLock } from '../coordination/distributed-lock.js';
 import { connectRedis } from '../coordination/redis-connection.js';
 import type { UnitRuntime } from '../runtime/partition-directory.js';
 import { DeliveryHandler } from '../service/delivery-handler.js';
+import { DeliveryPartitions } from '../service/delivery-partitions.js';
 import { errorFields } from '../service/error-fields.js';
 import { PipelineGates } from '../service/pipeline-gates.js';
 import { LimiterWatch, createRunExecutor } from '../service/run-executor.js';
@@ -132,16 +133,20 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const pipelines = new Map(options.pipelines.map((pipeline) => [pipeline.name, pipeline]));
     const lanes = new WebhookLanes({
       gates: new PipelineGates(),
-      // Webhook records run the pipeline's unit like any run: under its lock, `busy` while it runs elsewhere.
-      execute: (request) => units.run({ pipeline: request.pipeline.name, partition: '' }, request),
+      // Webhook records run their unit (the partition they were routed to) like any run: under its lock, `busy`
+      // while it runs elsewhere.
+      execute: ({ partition, ...request }) => units.run({ pipeline: request.pipeline.name, partition: partition ?? '' }, request),
       signal: webhookStop.signal,
       maxBatchRecords: SERVICE_DEFAULTS.maxBatchRecords,
+      lanePerPartition: true,
       log,
     });
     const handler = new DeliveryHandler({
       inbox: store,
       endpoints: buildWebhookEndpoints(options.project, options.registry, options.pipelines),
       lanes,
+      // Kept for the worker's life: discovered partitions are listed again only for keys they do not know.
+      partitions: new DeliveryPartitions({ runtime: { ...runtime, signal: webhookStop.signal } }),
       metrics,
       log,
       maxAttempts: SERVICE_DEFAULTS.maxAttempts,

@@ -4,15 +4,16 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../contract/logger.js';
 import { FerryError } from '../errors/ferry-error.js';
-import { checkPipelineScopes } from '../auth/check-scopes.js';
 import { openTokenVault, type TokenVault } from '../auth/token-vault.js';
 import { createContextFactory } from '../runtime/context-factory.js';
+import { DeliveryPartitions } from './delivery-partitions.js';
 import { errorFields } from './error-fields.js';
 import { replyJson } from './http-reply.js';
 import { InboxProcessor } from './inbox-processor.js';
 import { PipelineGates } from './pipeline-gates.js';
 import { PipelineSchedules, type ScheduleInfo } from './pipeline-schedules.js';
 import { LimiterWatch, createRunExecutor } from './run-executor.js';
+import { checkServedScopes } from './served-scopes.js';
 import { SERVICE_DEFAULTS, type ServiceOptions } from './service-options.js';
 import { INBOX_SWEEP_ROWS } from './service-queue.js';
 import { DEFAULT_ROTATION_SCHEDULE, TokenRotation } from './token-rotation.js';
@@ -121,10 +122,23 @@ export function createService(options: ServiceOptions): FerryService {
   });
   const endpoints = buildWebhookEndpoints(options.project, options.registry, options.pipelines);
   const lanes = new WebhookLanes({ gates, execute, signal: webhookStop.signal, maxBatchRecords: settings.maxBatchRecords, log });
+  const partitions = new DeliveryPartitions({
+    runtime: {
+      project: options.project,
+      registry: options.registry,
+      store: options.store,
+      log,
+      signal: webhookStop.signal,
+      ...(options.vault === undefined ? {} : { vault: options.vault }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+    },
+  });
   const processor = new InboxProcessor({
     inbox: options.store,
     endpoints,
     lanes,
+    partitions,
     metrics,
     log,
     maxAttempts: settings.maxAttempts,
@@ -303,7 +317,7 @@ export function createService(options: ServiceOptions): FerryService {
       let address: AddressInfo;
       try {
         // Refuse to serve pipelines whose tokens lack a scope: every run of theirs would fail.
-        checkPipelineScopes(options.pipelines, options.project, options.registry, openVault, { log, ...(options.env === undefined ? {} : { env: options.env }) });
+        checkServedScopes(options.pipelines, options.project, options.registry, openVault, { log, ...(options.env === undefined ? {} : { env: options.env }) });
         address = await listen(settings.host ?? options.project.serve.host, settings.port ?? options.project.serve.port);
       } catch (error) {
         state = 'stopped';

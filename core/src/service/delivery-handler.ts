@@ -2,8 +2,9 @@ import type { Logger } from '../contract/logger.js';
 import type { TriggerEvent } from '../contract/connector.js';
 import { backoffDelay } from '../http/backoff.js';
 import type { InboxDelivery, WebhookInbox } from '../store/webhook-inbox.js';
+import type { DeliveryPartitions } from './delivery-partitions.js';
 import { errorFields, errorLine } from './error-fields.js';
-import type { ServiceMetrics } from './service-metrics.js';
+import type { InboxResult, ServiceMetrics } from './service-metrics.js';
 import { endpointKey, type WebhookEndpoint } from './webhook-endpoints.js';
 import type { LaneOutcome, WebhookLanes } from './webhook-lanes.js';
 
@@ -11,6 +12,8 @@ export interface DeliveryHandlerOptions {
   readonly inbox: WebhookInbox;
   readonly endpoints: ReadonlyMap<string, WebhookEndpoint>;
   readonly lanes: WebhookLanes;
+  /** Routes deliveries of partitioned connections to their partition. */
+  readonly partitions: DeliveryPartitions;
   readonly metrics: ServiceMetrics;
   readonly log: Logger;
   /** Attempts before a delivery is marked dead. */
@@ -29,10 +32,12 @@ export interface DeliveryHandlerOptions {
 export type DeliveryOutcome = 'done' | 'dead' | 'retry' | 'deferred' | 'unmarked';
 
 /**
- * Processes one delivery of the inbox: parses it with its trigger, hands its records to every pipeline that
- * listens to it, and records the outcome. A delivery is marked `done` once every pipeline took its records; a
- * failed one is tried again after a backoff (a retry runs only the pipelines that failed) and marked `dead` after
- * `maxAttempts`. The backoffs are kept in memory: after a restart, failed deliveries are due at once.
+ * Processes one delivery of the inbox: parses it with its trigger, routes it to its partition when its connection
+ * is partitioned, hands its records to every pipeline that listens to it, and records the outcome. A delivery is
+ * marked `done` once every pipeline took its records (or at once when it is for a partition ferry.yaml does not
+ * list: skipped); a failed one is tried again after a backoff (a retry runs only the pipelines that failed) and
+ * marked `dead` after `maxAttempts`. The backoffs are kept in memory: after a restart, failed deliveries are due
+ * at once.
  */
 export class DeliveryHandler {
   /** Delivery id → when its next attempt is due. */
@@ -70,8 +75,21 @@ export class DeliveryHandler {
     if (endpoint.pipelines.length === 0) log.info('no pipeline listens to this webhook any more: the delivery is marked done');
     const completed = this.#completed.get(row.id) ?? new Set<string>();
     const pending = endpoint.pipelines.filter((pipeline) => !completed.has(pipeline.name));
+    let partition: string | undefined;
+    if (pending.length > 0) {
+      const route = await this.options.partitions.route(row.connection, row.trigger, event.partitionKey);
+      if (route.kind === 'failed') return this.#failed(row, completed, errorLine(route.error), log, route.retryAt);
+      if (route.kind === 'not-synced') {
+        log.warn(
+          { connection: row.connection, partitionKey: route.key, pipelines: pending.map((pipeline) => pipeline.name) },
+          `delivery skipped: '${route.key}' is not a partition of connection '${row.connection}' in ferry.yaml, so this project does not sync it`,
+        );
+        return this.#finish(row, 'done', undefined, log, 'skipped');
+      }
+      if (route.kind === 'partition') partition = route.partition;
+    }
     const outcomes = await Promise.all(
-      pending.map(async (pipeline): Promise<[string, LaneOutcome]> => [pipeline.name, await this.options.lanes.submit(pipeline, key, event.records)]),
+      pending.map(async (pipeline): Promise<[string, LaneOutcome]> => [pipeline.name, await this.options.lanes.submit(pipeline, key, event.records, partition)]),
     );
     for (const [name, outcome] of outcomes) if (outcome.kind === 'ok') completed.add(name);
     if (outcomes.some(([, outcome]) => outcome.kind === 'deferred')) {
@@ -81,23 +99,28 @@ export class DeliveryHandler {
     }
     const failures = outcomes.flatMap(([name, outcome]) => (outcome.kind === 'failed' ? [`${name}: ${outcome.error}`] : []));
     if (failures.length === 0) return this.#finish(row, 'done', undefined, log);
+    return this.#failed(row, completed, failures.join('; '), log);
+  }
+
+  /** A failed attempt: tried again after a backoff (not before `retryAt` when given), or dead after the last one. */
+  #failed(row: InboxDelivery, completed: Set<string>, error: string, log: Logger, retryAt?: number): DeliveryOutcome {
     this.#completed.set(row.id, completed);
     const attempts = row.attempts + 1;
-    const error = failures.join('; ');
     if (attempts >= this.options.maxAttempts) return this.#finish(row, 'dead', error, log);
-    const delayMs = backoffDelay(attempts, this.options.retryBaseMs, this.options.retryMaxMs, this.options.random);
+    const backoffMs = backoffDelay(attempts, this.options.retryBaseMs, this.options.retryMaxMs, this.options.random);
+    const notBefore = Math.max(Date.now() + backoffMs, retryAt ?? 0);
     if (!this.#mark(row, 'failed', error, log)) return 'unmarked';
-    this.#notBefore.set(row.id, Date.now() + delayMs);
+    this.#notBefore.set(row.id, notBefore);
     this.options.metrics.inboxProcessed(row.connection, row.trigger, 'retried');
-    log.warn({ attempts, retryInMs: delayMs, error }, 'delivery failed; it will be tried again');
+    log.warn({ attempts, retryInMs: notBefore - Date.now(), error }, 'delivery failed; it will be tried again');
     return 'retry';
   }
 
-  #finish(row: InboxDelivery, status: 'done' | 'dead', error: string | undefined, log: Logger): DeliveryOutcome {
+  #finish(row: InboxDelivery, status: 'done' | 'dead', error: string | undefined, log: Logger, counted: InboxResult = status): DeliveryOutcome {
     if (!this.#mark(row, status, error, log)) return 'unmarked';
     this.#notBefore.delete(row.id);
     this.#completed.delete(row.id);
-    this.options.metrics.inboxProcessed(row.connection, row.trigger, status);
+    this.options.metrics.inboxProcessed(row.connection, row.trigger, counted);
     if (status === 'dead') log.error({ attempts: row.attempts + 1, error }, 'delivery given up (dead): it stays in the inbox for a person to look at');
     else log.debug('delivery processed');
     return status;

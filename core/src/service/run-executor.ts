@@ -31,7 +31,7 @@ export interface RunRequest {
   readonly records?: readonly JsonRecord[];
   /** Graceful stop: the engine finishes in-flight records, commits and ends the run as `stopped`. */
   readonly signal: AbortSignal;
-  /** One partition of a partitioned pipeline (a queued unit); absent: every partition. */
+  /** One partition of a partitioned pipeline (a queued unit, or the partition webhook records belong to); absent: every partition. */
   readonly partition?: string;
 }
 
@@ -120,9 +120,10 @@ export function createRunExecutor(options: RunExecutorOptions, limiters: Limiter
     try {
       let units: PipelineUnit[];
       try {
+        // Records run in one partition: the same records in every partition would write them once per partition.
         if (request.records !== undefined && request.partition === undefined && options.project.connections[pipeline.from.connection]?.partitions !== undefined) {
           throw new FerryError('PARTITION_REQUIRED', `pipeline '${pipeline.name}' is partitioned: records handed to it must say which partition they belong to`, {
-            hint: 'run partitioned pipelines on a schedule; deliveries are not routed to partitions yet',
+            hint: 'pass the partition with the records (webhook deliveries are routed to theirs by the event\'s partition key)',
             details: { pipeline: pipeline.name },
           });
         }

@@ -5,7 +5,7 @@ import type { RunProgress } from '../engine/run-types.js';
 
 /** What the service counts, in Prometheus terms (`GET /metrics`). */
 export type DeliveryResult = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unavailable';
-export type InboxResult = 'done' | 'retried' | 'dead';
+export type InboxResult = 'done' | 'retried' | 'dead' | 'skipped';
 /** What started a run: a schedule, a webhook, or an explicit request on the run queue. */
 export type RunSource = 'schedule' | 'webhook' | 'request';
 
@@ -88,7 +88,7 @@ export class ServiceMetrics {
     });
     this.#inboxProcessed = new Counter({
       name: 'ferry_inbox_processed_total',
-      help: 'Inbox delivery attempts by result: done, retried (failed, tried again later), dead (given up)',
+      help: 'Inbox delivery attempts by result: done, retried (failed, tried again later), dead (given up), skipped (for a partition the project does not sync)',
       labelNames: ['connection', 'trigger', 'result'],
       registers,
     });

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConnectorDef, TriggerEvent, WebhookDelivery } from '../contract/connector.js';
 import type { Logger } from '../contract/logger.js';
-import type { ProjectSpec } from '../contract/pipeline.js';
+import type { ConnectionSpec, ProjectSpec } from '../contract/pipeline.js';
+import type { ConnectorContext } from '../contract/context.js';
 import type { ConnectorRegistry } from '../config/connector-registry.js';
 import { isFerryError } from '../errors/ferry-error.js';
 import type { ContextFactory } from '../runtime/context-factory.js';
@@ -115,7 +116,7 @@ export class WebhookReceiver {
     }
 
     try {
-      endpoint.trigger.verify?.(this.options.contexts.context(connection), delivery);
+      endpoint.trigger.verify?.(this.#verifyContext(connectionSpec), delivery);
     } catch (error) {
       if (isFerryError(error) && error.code === 'WEBHOOK_REJECTED') {
         log.warn({ error: errorFields(error) }, 'webhook delivery rejected: verification failed');
@@ -159,6 +160,16 @@ export class WebhookReceiver {
     }
     this.options.onStored({ connection, trigger: triggerName });
     return { status: 202, body: { status: 'accepted', deliveryId: event.deliveryId, records: event.records.length }, result: 'accepted', ...counted };
+  }
+
+  /**
+   * The context `verify` gets. A partitioned connection acts for no single account (an agency over its locations):
+   * its deliveries may belong to any partition, so its context has no account, and the delivery is routed to its
+   * partition once it is processed.
+   */
+  #verifyContext(spec: ConnectionSpec): ConnectorContext {
+    const context = this.options.contexts.context(spec.name);
+    return spec.partitions === undefined ? context : { ...context, account: undefined };
   }
 }
 

@@ -1,7 +1,28 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { FerryError, type WebhookDelivery } from '@ferry/core';
-import { DEFAULT_WEBHOOK_PUBLIC_KEY, type GhlConfig } from '../config.js';
+import { DEFAULT_WEBHOOK_MAX_AGE_SECONDS, DEFAULT_WEBHOOK_PUBLIC_KEY } from '../config.js';
+
+/** A connection's webhook settings: the keys signatures are checked with, and how old a delivery may be. */
+export interface WebhookSettings {
+  readonly webhookPublicKey: string | undefined;
+  readonly webhookLegacyPublicKey: string | undefined;
+  readonly webhookMaxAgeSeconds: number;
+}
+
+/** The webhook settings of a connection's config, with defaults; a connection over many locations has them too. */
+export function readWebhookSettings(config: Readonly<Record<string, unknown>>): WebhookSettings {
+  const key = (name: string): string | undefined => {
+    const value = config[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const maxAge = config['webhookMaxAgeSeconds'];
+  return {
+    webhookPublicKey: key('webhookPublicKey'),
+    webhookLegacyPublicKey: key('webhookLegacyPublicKey'),
+    webhookMaxAgeSeconds: typeof maxAge === 'number' && Number.isInteger(maxAge) ? maxAge : DEFAULT_WEBHOOK_MAX_AGE_SECONDS,
+  };
+}
 
 /** The RSA key GHL publishes for the legacy `x-wh-signature` (shipped in `keys/`). */
 function defaultLegacyKeyPem(): string {
@@ -43,7 +64,7 @@ function rejected(message: string, hint: string): FerryError {
  * Checks a delivery's signature over the raw body bytes: `x-ghl-signature` (Ed25519, the current scheme) or,
  * failing that, the legacy `x-wh-signature` (RSA-SHA256). Which header is present decides the scheme.
  */
-export function verifySignature(delivery: WebhookDelivery, config: GhlConfig): 'ed25519' | 'rsa-sha256' {
+export function verifySignature(delivery: WebhookDelivery, config: Pick<WebhookSettings, 'webhookPublicKey' | 'webhookLegacyPublicKey'>): 'ed25519' | 'rsa-sha256' {
   const ed25519 = header(delivery, 'x-ghl-signature');
   if (ed25519 !== undefined && ed25519 !== '') {
     const key = publicKeyOf(config.webhookPublicKey ?? DEFAULT_WEBHOOK_PUBLIC_KEY, 'Ed25519 key');

@@ -2,6 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTestContext } from '@ferry/core/testing';
 import { isFerryError, type JsonRecord, type TriggerDef, type WebhookDelivery } from '@ferry/core';
+import { ghl } from '../connector.js';
 import { GHL_WEBHOOK_EVENTS, webhookEventType, webhookTriggers } from './webhook-triggers.js';
 
 const LOCATION = 'sbxLocation000000001';
@@ -71,6 +72,7 @@ describe('GHL webhook triggers', () => {
     expect(event).toEqual({
       deliveryId: 'wh-0001',
       orderKey: 'contact0000000000001',
+      partitionKey: LOCATION,
       records: [
         {
           locationId: LOCATION,
@@ -136,6 +138,38 @@ describe('GHL webhook triggers', () => {
     const b = trigger('ContactUpdate').parse?.(deliveryOf(contactEvent('ContactUpdate', { webhookId: undefined, timestamp })));
     expect(a?.deliveryId).toMatch(/^[0-9a-f]{64}$/);
     expect(a?.deliveryId).toBe(b?.deliveryId);
+  });
+
+  it('names the location of each event as its partition key: on the payload, or inside an appointment', () => {
+    const other = 'sbxLocation000000002';
+    expect(trigger('ContactUpdate').parse?.(deliveryOf(contactEvent('ContactUpdate', { locationId: other })))?.partitionKey).toBe(other);
+    const appointment = trigger('AppointmentCreate').parse?.(
+      deliveryOf({ type: 'AppointmentCreate', timestamp: new Date().toISOString(), appointment: { id: 'a1', contactId: 'c1', locationId: other } }),
+    );
+    expect(appointment?.partitionKey).toBe(other);
+    const nowhere = trigger('NoteCreate').parse?.(deliveryOf({ type: 'NoteCreate', timestamp: new Date().toISOString(), id: 'n1', contactId: 'c1' }));
+    expect(nowhere).not.toHaveProperty('partitionKey');
+    // Each partition of an agency connection is keyed by its locationId, the same key.
+    expect(ghl.partitionKey({ locationId: other, companyId: 'company1' })).toBe(other);
+    expect(ghl.partitionKey({ companyId: 'company1' })).toBeUndefined();
+  });
+
+  it('an agency connection (partitioned: no location of its own, no account) takes every location, still checking signature and age', () => {
+    const { locationId: _single, ...agencyConfig } = config;
+    const agency = createTestContext({ connection: 'agency', config: { ...agencyConfig, companyId: 'company1', appId: 'app1' } });
+    const update = trigger('ContactUpdate');
+    for (const location of [LOCATION, 'sbxLocation000000002', 'anyOtherLocation0001']) {
+      expect(rejection(() => update.verify?.(agency, deliveryOf(contactEvent('ContactUpdate', { locationId: location }))))).toBe('accepted');
+    }
+    expect(rejection(() => update.verify?.(agency, deliveryOf(contactEvent('ContactUpdate'), { tamper: true })))).toMatch(/^WEBHOOK_REJECTED: x-ghl-signature/);
+    expect(rejection(() => update.verify?.(agency, deliveryOf(contactEvent('ContactUpdate'), { scheme: 'none' })))).toMatch(/no x-ghl-signature/);
+    const old = contactEvent('ContactUpdate', { timestamp: new Date(Date.now() - 6 * 60_000).toISOString() });
+    expect(rejection(() => update.verify?.(agency, deliveryOf(old)))).toMatch(/WEBHOOK_REJECTED: the delivery is 360 s away/);
+    // A connection of one location still refuses the others, whether its location is configured or its token's.
+    const byToken = createTestContext({ connection: 'ghl', config: agencyConfig, account: LOCATION });
+    expect(rejection(() => update.verify?.(byToken, deliveryOf(contactEvent('ContactUpdate', { locationId: 'otherLocation0000001' }))))).toMatch(
+      /for location otherLocation0000001, not sbxLocation000000001/,
+    );
   });
 
   it('refuses an event of another type, and tells which trigger it belongs to', () => {

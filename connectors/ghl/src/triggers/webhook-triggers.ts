@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { FerryError, type JsonRecord, type TriggerDef, type TriggerEvent, type WebhookDelivery } from '@ferry/core';
-import { readConfig } from '../config.js';
+import { FerryError, type ConnectorContext, type JsonRecord, type TriggerDef, type TriggerEvent, type WebhookDelivery } from '@ferry/core';
 import { normalizeContact } from '../records/contact-record.js';
 import { withoutNulls } from '../records/related-records.js';
-import { checkFreshness, verifySignature } from './webhook-signature.js';
+import { checkFreshness, readWebhookSettings, verifySignature } from './webhook-signature.js';
 
 type EventFamily = 'contact' | 'note' | 'task' | 'appointment';
 
@@ -64,6 +63,15 @@ function recordOf(spec: EventSpec, payload: JsonRecord): JsonRecord {
   return record;
 }
 
+/**
+ * The one location a connection's deliveries must be for: its locationId, else the location of its token. None for
+ * a connection over many locations: ferry gives a partitioned connection's `verify` a context without an account.
+ */
+function connectionLocation(ctx: ConnectorContext): string | undefined {
+  const configured = ctx.config['locationId'];
+  return typeof configured === 'string' && configured !== '' ? configured : ctx.account;
+}
+
 function webhookTrigger(spec: EventSpec): TriggerDef {
   return {
     name: spec.type,
@@ -71,14 +79,16 @@ function webhookTrigger(spec: EventSpec): TriggerDef {
     kind: 'webhook',
     stream: STREAM_OF[spec.family],
     verify(ctx, delivery) {
-      const config = readConfig(ctx.config, ctx.account);
-      verifySignature(delivery, config);
+      const settings = readWebhookSettings(ctx.config);
+      verifySignature(delivery, settings);
       const payload = payloadOf(delivery);
-      checkFreshness(payload['timestamp'], delivery.receivedAt, config.webhookMaxAgeSeconds);
+      checkFreshness(payload['timestamp'], delivery.receivedAt, settings.webhookMaxAgeSeconds);
+      // A connection over many locations (partitions) takes any of them: ferry routes each to its partition.
+      const expected = connectionLocation(ctx);
       const location = payload['locationId'];
-      if (typeof location === 'string' && location !== config.locationId) {
-        throw new FerryError('WEBHOOK_REJECTED', `the delivery is for location ${location}, not ${config.locationId}`, {
-          hint: "each location needs its own connection: add one for this location, or check the app's webhook URL",
+      if (expected !== undefined && typeof location === 'string' && location !== expected) {
+        throw new FerryError('WEBHOOK_REJECTED', `the delivery is for location ${location}, not ${expected}`, {
+          hint: "each location needs its own connection (or a partition of an agency connection): add one for this location, or check the app's webhook URL",
         });
       }
     },
@@ -94,7 +104,14 @@ function webhookTrigger(spec: EventSpec): TriggerDef {
       // GHL retries with the same webhookId; without one the body itself identifies the delivery.
       const deliveryId = typeof webhookId === 'string' && webhookId !== '' ? webhookId : createHash('sha256').update(delivery.rawBody).digest('hex');
       const contactId = spec.family === 'contact' ? record['id'] : record['contactId'];
-      return { deliveryId, records: [record], ...(typeof contactId === 'string' ? { orderKey: contactId } : {}) };
+      const location = record['locationId'];
+      return {
+        deliveryId,
+        records: [record],
+        ...(typeof contactId === 'string' ? { orderKey: contactId } : {}),
+        // The location routes the delivery to its partition on an agency connection.
+        ...(typeof location === 'string' && location !== '' ? { partitionKey: location } : {}),
+      };
     },
   };
 }
