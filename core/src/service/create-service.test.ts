@@ -86,7 +86,7 @@ describe('createService', () => {
       expect(calls).toBe(3);
       expect(metricValue(text, 'ferry_api_calls_total', { connection: 'api' })).toBe(3);
       expect(metricValue(text, 'ferry_api_rate_limited_total', { connection: 'api' })).toBe(1);
-      expect(text).toMatch(/^ferry_limiter_queued_calls\{connection="api"\} 0$/m);
+      expect(text).toMatch(/^ferry_limiter_queued_calls\{connection="api",account="[^"]*"\} 0$/m);
     } finally {
       await api.close();
     }

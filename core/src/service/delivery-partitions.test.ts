@@ -224,7 +224,7 @@ describe('DeliveryHandler with partitioned connections (real inbox, lanes and ru
   function handlerOn(name: string, options: { maxAttempts: number; rediscoverAfterMs: number; now?: () => number }) {
     const file = openStore(name);
     const metrics = new ServiceMetrics(
-      { inboxDepth: () => 0, inboxCounts: () => undefined, openDeadLetters: () => new Map(), runningPipelines: () => [], limiterQueues: () => new Map() },
+      { inboxDepth: () => 0, inboxCounts: () => undefined, openDeadLetters: () => new Map(), runningPipelines: () => [], limiterQueues: () => [] },
       { defaultMetrics: false },
     );
     const execute = createRunExecutor({ project, registry, store: file, log: quiet, metrics }, new LimiterWatch(registry, project, undefined));

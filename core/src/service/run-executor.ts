@@ -19,7 +19,7 @@ import { runBounded } from '../runtime/run-bounded.js';
 import { runPipelineUnit } from '../runtime/run-pipeline-unit.js';
 import { SERVICE_DEFAULTS } from './service-options.js';
 import { errorFields } from './error-fields.js';
-import type { RunSource, ServiceMetrics } from './service-metrics.js';
+import type { LimiterQueue, RunSource, ServiceMetrics } from './service-metrics.js';
 
 /** One run the service starts: a scheduled read, or the records of a batch of webhook deliveries. */
 export interface RunRequest {
@@ -60,11 +60,12 @@ export interface RunExecutorOptions {
 export type RunExecutor = (request: RunRequest) => Promise<RunOutcome>;
 
 /**
- * The rate limiters the service's runs have used, by connection, so that `/metrics` can show their queues.
- * Limiters are shared per (connector, account): looking one up again returns the one the runs use.
+ * The rate limiters the service's runs have used, by connection and account (each partition of a connection has
+ * its own), so that `/metrics` can show their queues. Limiters are shared per (connector, account): looking one
+ * up again returns the one the runs use.
  */
 export class LimiterWatch {
-  readonly #used = new Map<string, { readonly connector: ConnectorDef; readonly account: string }>();
+  readonly #used = new Map<string, { readonly connection: string; readonly connector: ConnectorDef; readonly account: string | undefined }>();
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -73,20 +74,19 @@ export class LimiterWatch {
   ) {}
 
   seen(context: ConnectorContext): void {
-    if (this.#used.has(context.connection)) return;
+    const key = `${context.connection}\u0000${context.account ?? ''}`;
+    if (this.#used.has(key)) return;
     const spec = this.project.connections[context.connection];
     const connector = spec === undefined ? undefined : this.registry.get(spec.connector);
     if (connector?.http === undefined) return;
-    this.#used.set(context.connection, { connector, account: context.account ?? context.connection });
+    this.#used.set(key, { connection: context.connection, connector, account: context.account });
   }
 
-  queues(): ReadonlyMap<string, number> {
-    const queued = new Map<string, number>();
-    for (const [connection, { connector, account }] of this.#used) {
-      const limiter = limiterFor(connector.name, account, connector.limits, this.timeScale === undefined ? {} : { timeScale: this.timeScale });
-      queued.set(connection, limiter.stats().queued);
-    }
-    return queued;
+  queues(): LimiterQueue[] {
+    return [...this.#used.values()].map(({ connection, connector, account }) => {
+      const limiter = limiterFor(connector.name, account ?? connection, connector.limits, this.timeScale === undefined ? {} : { timeScale: this.timeScale });
+      return { connection, account: account ?? '', queued: limiter.stats().queued };
+    });
   }
 }
 

@@ -9,13 +9,21 @@ export type InboxResult = 'done' | 'retried' | 'dead' | 'skipped';
 /** What started a run: a schedule, a webhook, or an explicit request on the run queue. */
 export type RunSource = 'schedule' | 'webhook' | 'request';
 
+/** Calls waiting in one rate limiter: one per (connection, account), so one per location of a partitioned connection. */
+export interface LimiterQueue {
+  readonly connection: string;
+  /** The account the limiter budgets (a GHL location); '' when the connection names none. */
+  readonly account: string;
+  readonly queued: number;
+}
+
 /** Gauges read from live state on every scrape. */
 export interface MetricSources {
   inboxDepth(): number;
   inboxCounts(): Readonly<Record<string, number>> | undefined;
   openDeadLetters(): ReadonlyMap<string, number>;
   runningPipelines(): readonly string[];
-  limiterQueues(): ReadonlyMap<string, number>;
+  limiterQueues(): readonly LimiterQueue[];
   /** Queue mode: jobs per queue and state. */
   queueDepths?(): Promise<ReadonlyMap<string, Readonly<Record<string, number>>>>;
 }
@@ -152,11 +160,11 @@ export class ServiceMetrics {
     }
     new Gauge({
       name: 'ferry_limiter_queued_calls',
-      help: 'API calls waiting in the rate limiter, per connection (connections used since the start)',
-      labelNames: ['connection'],
+      help: 'API calls waiting in the rate limiter, per connection and account (limiters used since the start)',
+      labelNames: ['connection', 'account'],
       registers,
       collect() {
-        for (const [connection, queued] of sources.limiterQueues()) this.set({ connection }, queued);
+        for (const { connection, account, queued } of sources.limiterQueues()) this.set({ connection, account }, queued);
       },
     });
   }
