@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceProject, getText, metricValue, postSigned, sinkPipeline, waitFor } from './service.fixture.js';
 
@@ -121,11 +122,17 @@ describe('inbox processing', () => {
 
   it('batches deliveries that queue up behind a running pipeline into one run', async () => {
     const p = project();
-    p.sink.writeDelayMs = 100;
+    let release = (): void => undefined;
+    p.sink.hold = new Promise<void>((resolve) => (release = resolve));
     const { url } = await p.start();
     await postSigned(url, { deliveryId: 'first', events: [{ id: 'e0' }] });
-    await waitFor(() => p.store.listRuns().length === 1, 'the first run');
+    // The first run is writing (held) while the next five arrive.
+    await waitFor(() => p.sink.attempted.length === 1, 'the first run');
     for (let i = 1; i <= 5; i += 1) await postSigned(url, { deliveryId: `d${i}`, events: [{ id: `e${i}` }] });
+    // A stored delivery is handed to its pipeline's lane as soon as the processor wakes; give it a moment.
+    await sleep(200);
+    p.sink.hold = undefined;
+    release();
     await waitFor(() => p.sink.written.length === 6, 'every record');
     await waitFor(() => p.store.inboxDepth() === 0, 'every delivery marked');
 

@@ -40,6 +40,8 @@ export class Sink {
   readonly refuse = new Set<string>();
   /** Each write waits this long. */
   writeDelayMs = 0;
+  /** Writes wait for this while it is set (a run held open until a test lets it go). */
+  hold: Promise<void> | undefined;
   /** Each page of the stream waits this long. */
   readDelayMs = 0;
   reads = 0;
@@ -153,6 +155,7 @@ export function hooksConnector(sink: Sink): ConnectorDef {
         async run(_ctx, action) {
           sink.attempted.push(String(action.input['id']));
           if (sink.writeDelayMs > 0) await sleep(sink.writeDelayMs);
+          if (sink.hold !== undefined) await sink.hold;
           if (sink.failAlways || sink.failNext > 0) {
             if (sink.failNext > 0) sink.failNext -= 1;
             throw new FerryError('SINK_DOWN', 'the sink is down', { hint: 'wait for it', details: { systemic: true } });
