@@ -39,7 +39,8 @@ export function startFerry(args: readonly string[], cwd: string): FerryProcess {
     async ready<T>(what: string, timeoutMs: number): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const line = stdout.split('\n').find((l) => l.startsWith('{'));
+        // Only whole lines: a chunk may end in the middle of the ready line.
+        const line = stdout.split('\n').slice(0, -1).find((l) => l.startsWith('{'));
         if (line !== undefined) return JSON.parse(line) as T;
         if (ended) throw new Error(`${what} exited before it was ready:\n${stderr}`);
         if (Date.now() > deadline) throw new Error(`${what} was not ready within ${timeoutMs} ms:\n${stderr}`);

@@ -12,7 +12,10 @@
  * removes its schemas, keys and files.
  *
  *   node --import tsx bench/workers/run.ts [--locations 6] [--size 250] [--page-size 1] [--time-scale 1]
- *     [--workers 1,2,3] [--rounds 3] [--seed 1] [--no-results]
+ *     [--workers 1,2,3] [--rounds 3] [--seed 1] [--pipeline contacts|guarded] [--no-results]
+ *
+ * `--pipeline guarded` adds `skipEchoes` and `when.became` to the pipeline: look-ups for every record of a page
+ * (use pages of more than one contact, e.g. --size 2500 --page-size 10, to see them apart from the pages).
  */
 import { parseArgs } from 'node:util';
 import { describeMachine, machineInfo } from '../http/machine.js';
@@ -29,6 +32,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1,2,3' },
     rounds: { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
+    pipeline: { type: 'string', default: 'contacts' },
     'no-results': { type: 'boolean', default: false },
   },
 });
@@ -38,6 +42,7 @@ const options = {
   pageSize: Number(values['page-size']),
   timeScale: Number(values['time-scale']),
   seed: Number(values.seed),
+  pipeline: values.pipeline === 'guarded' ? ('guarded' as const) : ('contacts' as const),
 };
 const workerCounts = values.workers.split(',').map(Number);
 const rounds = Math.max(1, Number(values.rounds));
@@ -45,7 +50,8 @@ const callsPerLocation = Math.floor(options.size / options.pageSize) + 1;
 const windowMs = 10_000 / options.timeScale;
 const command =
   `node --import tsx bench/workers/run.ts --locations ${options.locations} --size ${options.size} --page-size ${options.pageSize} ` +
-  `--time-scale ${options.timeScale} --workers ${workerCounts.join(',')} --rounds ${rounds} --seed ${options.seed}`;
+  `--time-scale ${options.timeScale} --workers ${workerCounts.join(',')} --rounds ${rounds} --seed ${options.seed}` +
+  (options.pipeline === 'contacts' ? '' : ` --pipeline ${options.pipeline}`);
 
 const machine = machineInfo();
 const results: TrialOutcome[][] = [];
@@ -77,7 +83,7 @@ const verdict = verdictOf(figures);
 
 const SECTION_INTRO = `Throughput with 1, 2 and 3 \`ferry worker\` processes when the API's rate windows are the bottleneck: one pipeline (GHL \`contacts\` → PostgreSQL warehouse upsert) over several GHL sandbox locations, one partition each, put on the run queue; each worker processes one unit at a time (\`--concurrency 1\`). The store is PostgreSQL, the rate windows are shared in Redis (\`redis:\`), and the sandbox (\`ferry sandbox ghl\`, a process of its own) enforces 100 calls per 10 s per location, time-scaled. Small search pages make every location need a few windows' worth of calls, so one unit is held by its location's window and more workers serve more locations at once. The clock is the store's, from the first run's start to the last run's end (not the processes' start-up). Window ceiling: units at once × 100 calls per window. Peak RSS: the largest worker's VmHWM (Node, tsx compiling the TypeScript sources, the modules and the runs). Busiest window: the most calls the sandbox admitted for one location in any rolling window. Goals: ≥ ${LINEAR_GOAL * 2}× with 2 workers and ≥ ${LINEAR_GOAL * 3}× with 3 (near-linear in locations served), no window over 100, no 429, every contact once. Run: \`node --import tsx bench/workers/run.ts\`. Newest run last.`;
 
-const entry = `### ${new Date().toISOString()} — ${options.locations} locations × ${options.size} contacts (pages of ${options.pageSize}: ${callsPerLocation} calls each), time scale ${options.timeScale} (a window lasts ${windowMs} ms), ${rounds} round${rounds === 1 ? '' : 's'} (medians)
+const entry = `### ${new Date().toISOString()} — ${options.locations} locations × ${options.size} contacts (pages of ${options.pageSize}: ${callsPerLocation} calls each)${options.pipeline === 'guarded' ? ', pipeline with skipEchoes and when.became' : ''}, time scale ${options.timeScale} (a window lasts ${windowMs} ms), ${rounds} round${rounds === 1 ? '' : 's'} (medians)
 
 - Machine: ${describeMachine(machine, loadAtEnd)}
 - Command: \`${command}\`

@@ -14,6 +14,11 @@ export interface TrialOptions {
   readonly size: number;
   /** Contacts per search page (each page is one call). */
   readonly pageSize: number;
+  /**
+   * 'contacts': a plain copy. 'guarded': the pipeline also skips echoes of ferry's own writes and passes records
+   * that became eligible (`skipEchoes`, `when.became`), the look-ups the engine makes for every record of a page.
+   */
+  readonly pipeline?: 'contacts' | 'guarded' | undefined;
   readonly timeScale: number;
   readonly seed: number;
   readonly redisUrl: string;
@@ -51,10 +56,14 @@ pipelines: [pipelines/*.yaml]
 `;
 }
 
-const PIPELINE_YAML = `name: ${PIPELINE}
+const GUARDS_YAML = `skipEchoes: true
+when: { became: "$exists(id)" }
+`;
+
+const pipelineYaml = (options: TrialOptions): string => `name: ${PIPELINE}
 from: { connection: crm, stream: contacts, sync: incremental }
 to: { connection: warehouse, action: upsert, with: { table: contacts } }
-map:
+${options.pipeline === 'guarded' ? GUARDS_YAML : ''}map:
   id: id
   location_id: locationId
   email: email
@@ -113,7 +122,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialOutcome> {
     const { url } = await sandbox.ready<{ url: string }>('ferry sandbox ghl', 120_000);
     mkdirSync(join(dir, 'pipelines'));
     writeFileSync(join(dir, 'ferry.yaml'), projectYaml(options, url, storeSchema, warehouseSchema, locations));
-    writeFileSync(join(dir, 'pipelines', 'contacts.yaml'), PIPELINE_YAML);
+    writeFileSync(join(dir, 'pipelines', 'contacts.yaml'), pipelineYaml(options));
 
     const workers = Array.from({ length: options.workers }, (_, i) =>
       startFerry(

@@ -1,11 +1,9 @@
 import {
   checkPipelineScopes,
-  hardStopSignal,
   openTokenVault,
   runPipelineUnit,
   unitProject,
   type PartitionDirectory,
-  type PipelineSpec,
   type PipelineUnit,
   type PlanEntry,
   type RunProgress,
@@ -13,7 +11,6 @@ import {
   type SyncMode,
   type UnitRuntime,
 } from '@ferry/core';
-import { createProgressDisplay, progressMode } from './progress.js';
 import type { Workspace } from './workspace.js';
 
 export interface PipelineRunRequest {
@@ -74,23 +71,4 @@ export async function executeUnit(ws: Workspace, unit: PipelineUnit, request: Pi
     ...(request.onPlan === undefined ? {} : { onPlan: request.onPlan }),
     ...(request.replay === undefined ? {} : { replay: request.replay }),
   });
-}
-
-/** Runs one pipeline, unpartitioned, with progress on stderr (dead-letter replays). */
-export async function executePipeline(ws: Workspace, pipeline: PipelineSpec, request: PipelineRunRequest): Promise<RunResult> {
-  // The graceful stop lets the records in flight finish; their HTTP calls are aborted only after the drain time
-  // (a second Ctrl-C exits at once).
-  const hardStop = hardStopSignal(request.signal, { drainMs: DRAIN_TIMEOUT_MS });
-  const progress = createProgressDisplay({
-    label: pipeline.name,
-    mode: progressMode({ enabled: ws.options.progress, isTTY: ws.io.stderr.isTTY === true }),
-    stream: ws.io.stderr,
-  });
-  try {
-    const unit: PipelineUnit = { pipeline, partition: '', connections: {} };
-    return await executeUnit(ws, unit, request, { runtime: unitRuntime(ws, hardStop.signal, request.timeScale), onProgress: (p) => progress.update(p) });
-  } finally {
-    hardStop.dispose();
-    progress.stop();
-  }
 }

@@ -27,6 +27,10 @@ export interface UnitsRequest extends PipelineRunRequest {
   readonly onOutcome?: ((unit: PipelineUnit, outcome: PipelineOutcome, refusal: unknown) => void) | undefined;
   /** Where the plan entries of one unit go (`ferry plan`). */
   readonly planOf?: ((unit: PipelineUnit) => (entry: PlanEntry) => void) | undefined;
+  /** Narrows the units to run; called once with every unit of the pipeline (after `partition`). Default: all. */
+  readonly chooseUnits?: ((units: readonly PipelineUnit[]) => PipelineUnit[]) | undefined;
+  /** What one unit replays, when each replays its own dead letters (those of its partition). Default: `replay`. */
+  readonly replayOf?: ((unit: PipelineUnit) => PipelineRunRequest['replay']) | undefined;
 }
 
 export interface UnitsResult {
@@ -89,6 +93,7 @@ export async function runPipelineUnits(ws: Workspace, pipeline: PipelineSpec, re
       const refused = outcomeOfError(pipeline.name, error, dryRun) ?? rethrow(error);
       return { partitioned, outcomes: [], notStarted: [], refused, firstError: error, sharedCalls: combineHttpStats(directory.stats()) };
     }
+    if (request.chooseUnits !== undefined) units = request.chooseUnits(units);
     const label = units.length === 1 ? pipeline.name : `${pipeline.name} (${units.length} partitions)`;
     display = createProgressDisplay({ label, mode, stream: ws.io.stderr });
     const latest = new Map<number, RunProgress>();
@@ -101,7 +106,8 @@ export async function runPipelineUnits(ws: Workspace, pipeline: PipelineSpec, re
         let refusal: unknown;
         try {
           const onPlan = request.planOf?.(unit) ?? request.onPlan;
-          const result = await executeUnit(ws, unit, { ...request, onPlan }, {
+          const replay = request.replayOf === undefined ? request.replay : request.replayOf(unit);
+          const result = await executeUnit(ws, unit, { ...request, onPlan, replay }, {
             runtime,
             directory,
             onProgress: (progress) => {

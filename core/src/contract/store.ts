@@ -5,7 +5,8 @@ import type { JsonRecord } from './json-schema.js';
  * The store behind every run: SQLite by default, PostgreSQL when several machines share the work.
  * Every method is synchronous: the engine stages a page without awaiting, which keeps a million-record run close
  * to a hand-written loop. The PostgreSQL store keeps the contract by running its queries on a worker thread and
- * waiting for the answer (see core/src/store/README.md); the engine calls the store at page and batch boundaries.
+ * waiting for the answer (see core/src/store/README.md); the engine calls the store at page and batch boundaries,
+ * looking a page's links, echoes and remembered values up with the batched methods when a store has them.
  */
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'partial';
@@ -84,11 +85,18 @@ export interface DeadLetterInsert {
   readonly record: JsonRecord;
   readonly error: { readonly code: string; readonly message: string; readonly hint?: string | undefined };
   readonly attempts: number;
+  /**
+   * The partition (a location id) of the run that dead-lettered the record: a replay writes it back through that
+   * partition's context. '' or absent when the pipeline is not partitioned.
+   */
+  readonly partition?: string | undefined;
 }
 
 export interface DeadLetterRow extends DeadLetterInsert {
   readonly id: number;
   readonly runId: number;
+  /** '' when the record was dead-lettered by an unpartitioned run. */
+  readonly partition: string;
   readonly status: 'open' | 'replayed' | 'discarded';
   readonly createdAt: string;
 }
@@ -114,6 +122,14 @@ export interface KeyValueWrite {
   readonly namespace: string;
   readonly key: string;
   readonly value: string;
+}
+
+/** Which dead letters `listDeadLetters` returns; every field left out matches all. */
+export interface DeadLetterFilter {
+  readonly pipeline?: string | undefined;
+  readonly partition?: string | undefined;
+  readonly status?: DeadLetterRow['status'] | undefined;
+  readonly limit?: number | undefined;
 }
 
 /** A replayed dead letter that failed again; it stays open (one row per record, never a duplicate). */
@@ -152,14 +168,24 @@ export interface Store {
    * GHL contact was written from), whatever other connections link to the same record.
    */
   findLinkFrom?(sourceConnection: string, targetConnection: string, targetEntity: string, targetId: string): LinkRow | undefined;
+  /**
+   * Optional: `findLinkByTarget` for many destination records of one entity in one call (a page's echo checks).
+   * One answer per id, in the order of `targetIds`, each as `findLinkByTarget` gives it.
+   */
+  findLinksByTarget?(targetConnection: string, targetEntity: string, targetIds: readonly string[]): (LinkRow | undefined)[];
+  /** Optional: `findLinkFrom` for many destination records of one entity in one call; one answer per id, in order. */
+  findLinksFrom?(sourceConnection: string, targetConnection: string, targetEntity: string, targetIds: readonly string[]): (LinkRow | undefined)[];
 
   commitBatch(batch: BatchCommit): void;
 
-  listDeadLetters(options?: { pipeline?: string; status?: DeadLetterRow['status']; limit?: number }): DeadLetterRow[];
+  /** Oldest first; `partition` keeps the letters of one partition ('' for those of unpartitioned runs). */
+  listDeadLetters(options?: DeadLetterFilter): DeadLetterRow[];
   setDeadLetterStatus(ids: readonly number[], status: DeadLetterRow['status']): void;
 
   /** Small key/value area for connectors and services (tokens live in their own encrypted table). */
   getValue(namespace: string, key: string): string | undefined;
+  /** Optional: `getValue` for many keys of one namespace in one call; one answer per key, in the order of `keys`. */
+  getValues?(namespace: string, keys: readonly string[]): (string | undefined)[];
   setValue(namespace: string, key: string, value: string): void;
 
   close(): void;

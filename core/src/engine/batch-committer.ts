@@ -9,7 +9,8 @@ export interface RecentLink {
 }
 
 export interface BatchCommitterOptions {
-  readonly store: Store;
+  /** Where batches go (the run's RunLookups, which passes them to the store). */
+  readonly store: Pick<Store, 'commitBatch'>;
   /** Undefined for a dry run: nothing is ever committed. */
   readonly runId: number | undefined;
   /** Where the checkpoint goes; undefined when the run moves no cursor. */

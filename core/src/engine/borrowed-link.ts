@@ -1,5 +1,5 @@
 import type { JsonRecord } from '../contract/json-schema.js';
-import type { LinkKey, Store } from '../contract/store.js';
+import type { LinkLookup, TargetLookup } from './run-lookups.js';
 
 /** What `$link` holds in a pipeline's `where` and `map` when `to.link` names another record's link. */
 export interface BorrowedLink {
@@ -10,10 +10,10 @@ export interface BorrowedLink {
 }
 
 export interface BorrowedLinksOptions {
-  readonly store: Store;
-  readonly pipeline: string;
-  /** Builds the link key of the other record from the id found in this one. */
-  readonly keyOf: (id: string) => LinkKey;
+  /** The links of the other records (by the id found in this one): the pipeline's own link table. */
+  readonly links: LinkLookup;
+  /** The latest link to each destination record, with the content last written to it by any pipeline. */
+  readonly written: TargetLookup;
   readonly idOf: (record: JsonRecord) => string | undefined;
 }
 
@@ -41,14 +41,34 @@ export class BorrowedLinks {
     return found;
   }
 
+  /**
+   * The destination records a page's records act through, in two store calls (their links, then what was last
+   * written to those records) instead of two per record.
+   */
+  prefetch(records: readonly JsonRecord[]): void {
+    const { links, written, idOf } = this.#options;
+    const ids: string[] = [];
+    for (const record of records) {
+      const id = idOf(record);
+      if (id !== undefined) ids.push(id);
+    }
+    // Usually already known: they are the pipeline's own links, looked up for the page just before.
+    links.prefetchMissing(ids);
+    const targets: string[] = [];
+    for (const id of ids) {
+      const link = links.has(id) ? links.get(id) : undefined;
+      if (link !== undefined && link.targetId !== '') targets.push(link.targetId);
+    }
+    written.prefetch(targets);
+  }
+
   #read(record: JsonRecord): BorrowedLink | undefined {
-    const { store, pipeline, keyOf, idOf } = this.#options;
+    const { links, written, idOf } = this.#options;
     const id = idOf(record);
     if (id === undefined) return undefined;
-    const key = keyOf(id);
-    const link = store.getLink(key, pipeline);
+    const link = links.get(id);
     if (link === undefined || link.targetId === '') return undefined;
-    const written = store.findLinkByTarget(key.targetConnection, key.targetEntity, link.targetId);
-    return { id: link.targetId, content: written?.content ?? link.content };
+    const last = written.get(link.targetId);
+    return { id: link.targetId, content: last?.content ?? link.content };
   }
 }

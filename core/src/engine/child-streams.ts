@@ -3,12 +3,13 @@ import { resolveStream } from '../contract/connector.js';
 import type { ConnectorContext } from '../contract/context.js';
 import type { JsonRecord } from '../contract/json-schema.js';
 import type { FieldMapSpec, IncludeSpec, PipelineSpec, StepSpec } from '../contract/pipeline.js';
-import type { KeyValueWrite, LinkKey, LinkWrite, Store } from '../contract/store.js';
+import type { KeyValueWrite, LinkKey, LinkWrite } from '../contract/store.js';
 import { FerryError } from '../errors/ferry-error.js';
 import type { CompiledFieldMap, CompiledPredicate } from '../fieldmap/index.js';
 import { canonicalJson, contentHash } from '../util/content-hash.js';
 import { didYouMeanSuffix } from '../util/did-you-mean.js';
 import type { CompiledStep } from './compile-pipeline.js';
+import type { LinkLookup, RunLookups, ValueLookup } from './run-lookups.js';
 import type { RunTally } from './run-tally.js';
 
 /** kv namespace of the child ids each parent had when it was last read (`children:<pipeline>`). */
@@ -119,7 +120,8 @@ interface ChildChanges {
 
 export interface ChildSyncOptions {
   readonly includes: readonly CompiledInclude[];
-  readonly store: Store;
+  /** The run's store reads and commits. */
+  readonly lookups: RunLookups;
   readonly pipeline: string;
   /** The run the child links are committed under. */
   readonly runId: number;
@@ -128,20 +130,64 @@ export interface ChildSyncOptions {
   readonly params: Readonly<Record<string, unknown>>;
 }
 
+/** The child ids a parent had when it was last read, as `remember` stored them; none when unreadable. */
+function storedChildIds(stored: string | undefined): string[] {
+  if (stored === undefined) return [];
+  try {
+    const ids: unknown = JSON.parse(stored);
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Reads and writes the child streams of one parent record: every child goes through its include's filter, map,
  * link look-up (unchanged content is not written again) and action; children seen for this parent last time but
  * not now go to the prune action with their linked id, and their links are dropped. The parent's child ids and
  * the links are committed before the parent is acknowledged, so its checkpoint passes it only once this is done.
  * Any failure fails the parent (it is dead-lettered and replayed whole).
+ *
+ * Store reads go a page at a time: the links of each page of children in one call, and (for includes that prune)
+ * the child ids every parent of a page had last time, with those children's links, before the page's parents are
+ * synced — so a parent whose children did not change costs no store call of its own.
  */
 export class ChildSync {
   readonly #options: ChildSyncOptions;
   readonly #namespace: string;
+  readonly #stored: ValueLookup;
+  readonly #links: ReadonlyMap<CompiledInclude, LinkLookup>;
 
   constructor(options: ChildSyncOptions) {
     this.#options = options;
     this.#namespace = `${CHILDREN_NAMESPACE_PREFIX}${options.pipeline}`;
+    this.#stored = options.lookups.values(this.#namespace);
+    this.#links = new Map(
+      options.includes.map((include) => [
+        include,
+        options.lookups.links({
+          sourceConnection: include.sourceConnection,
+          sourceStream: include.stream.name,
+          targetConnection: include.to.connection,
+          targetEntity: include.targetEntity,
+        }),
+      ]),
+    );
+  }
+
+  /** Before a page's parents are synced: what their pruning includes stored last time, and those children's links. */
+  prefetch(parentIds: readonly string[]): void {
+    const pruning = this.#options.includes.filter((include) => include.prune !== undefined);
+    if (pruning.length === 0 || parentIds.length === 0) return;
+    this.#stored.prefetch(pruning.flatMap((include) => parentIds.map((parentId) => this.#storedKey(include, parentId))));
+    for (const include of pruning) {
+      const childIds: string[] = [];
+      for (const parentId of parentIds) {
+        const key = this.#storedKey(include, parentId);
+        if (this.#stored.has(key)) childIds.push(...storedChildIds(this.#stored.get(key)));
+      }
+      this.#linksOf(include).prefetch(childIds);
+    }
   }
 
   async syncParent(parent: JsonRecord, parentId: string): Promise<void> {
@@ -159,7 +205,7 @@ export class ChildSync {
     // What landed is committed even when a later include failed: its writes happened, their links must not be lost.
     const { links, unlinks, values } = changes;
     if (links.length > 0 || unlinks.length > 0 || values.length > 0) {
-      this.#options.store.commitBatch({ runId: this.#options.runId, links, deadLetters: [], unlinks, values });
+      this.#options.lookups.commitBatch({ runId: this.#options.runId, links, deadLetters: [], unlinks, values });
     }
     if (failed !== undefined) throw failed.reason;
   }
@@ -167,13 +213,15 @@ export class ChildSync {
   async #syncInclude(include: CompiledInclude, parent: JsonRecord, parentId: string, changes: ChildChanges): Promise<void> {
     const parentValue = parent[include.parentField];
     if (parentValue === undefined || parentValue === null || parentValue === '') return;
-    const { store } = this.#options;
+    const links = this.#linksOf(include);
     const vars = { params: this.#options.params, parent };
     const seen = new Set<string>();
     const pending: LinkWrite[] = [];
     const request = { mode: 'full' as const, state: undefined, params: { [include.parentParam]: parentValue } };
     try {
       for await (const page of include.stream.read(include.ctx, request)) {
+        // The page's links in one store call (none when the parent's page already brought them).
+        links.prefetchMissing(page.records.flatMap((record) => idText(record[include.stream.primaryKey]) ?? []));
         for (const record of page.records) {
           const childId = idText(record[include.stream.primaryKey]);
           if (childId !== undefined) seen.add(childId);
@@ -188,10 +236,11 @@ export class ChildSync {
     changes.links.push(...pending);
     if (include.prune === undefined) return;
 
-    const key = `${include.stream.name}:${parentId}`;
-    const stored = store.getValue(this.#namespace, key);
+    const key = this.#storedKey(include, parentId);
+    const stored = this.#stored.get(key);
     const before = stored === undefined ? [] : (JSON.parse(stored) as string[]);
     const gone = before.filter((id) => !seen.has(id));
+    links.prefetchMissing(gone);
     const pruned = new Set<string>();
     // The ids to remember: this read's, and any gone one not pruned yet (the next read tries it again).
     const remember = (): void => {
@@ -212,7 +261,7 @@ export class ChildSync {
 
   /** One child through filter, map, de-duplication and the action; the link to commit when it was written. */
   async #writeChild(include: CompiledInclude, record: JsonRecord, childId: string | undefined, vars: Readonly<Record<string, unknown>>): Promise<LinkWrite | undefined> {
-    const { store, pipeline, tally } = this.#options;
+    const { pipeline, tally } = this.#options;
     let mapped: JsonRecord;
     try {
       if (include.where !== undefined && !(await include.where.test(record, vars))) {
@@ -226,8 +275,9 @@ export class ChildSync {
     const invalid = include.to.validate(mapped);
     if (invalid !== undefined) throw childFailure(invalid, include, childId, 'validation');
     const hash = contentHash(mapped);
-    const key = childId === undefined ? undefined : this.#linkKey(include, childId);
-    const link = key === undefined ? undefined : store.getLink(key, pipeline);
+    const links = this.#linksOf(include);
+    const key = childId === undefined ? undefined : links.keyOf(childId);
+    const link = childId === undefined ? undefined : links.get(childId);
     if (link !== undefined && link.hash === hash) {
       tally.unchanged += 1;
       return undefined;
@@ -256,9 +306,10 @@ export class ChildSync {
   }
 
   async #pruneChild(include: CompiledInclude, prune: CompiledStep, childId: string, vars: Readonly<Record<string, unknown>>, changes: ChildChanges): Promise<void> {
-    const { store, pipeline, tally } = this.#options;
-    const key = this.#linkKey(include, childId);
-    const link = store.getLink(key, pipeline);
+    const { tally } = this.#options;
+    const links = this.#linksOf(include);
+    const key = links.keyOf(childId);
+    const link = links.get(childId);
     // Never written by this pipeline (or already pruned): nothing at the destination to remove.
     if (link === undefined || link.targetId === '') return;
     const last = link.content ?? { [include.stream.primaryKey]: childId };
@@ -279,13 +330,14 @@ export class ChildSync {
     changes.unlinks.push(key);
   }
 
-  #linkKey(include: CompiledInclude, childId: string): LinkKey {
-    return {
-      sourceConnection: include.sourceConnection,
-      sourceStream: include.stream.name,
-      sourceId: childId,
-      targetConnection: include.to.connection,
-      targetEntity: include.targetEntity,
-    };
+  #linksOf(include: CompiledInclude): LinkLookup {
+    const links = this.#links.get(include);
+    if (links === undefined) throw new Error(`${include.label} is not an include of this run`);
+    return links;
+  }
+
+  /** Where the child ids of one parent are kept in the kv area. */
+  #storedKey(include: CompiledInclude, parentId: string): string {
+    return `${include.stream.name}:${parentId}`;
   }
 }

@@ -8,6 +8,7 @@ import { compileInputValidator, type InputValidator } from './input-validator.js
 import type { RunPipelineOptions } from './run-types.js';
 import { compilePipelineLinks, type PipelineLinks } from './pipeline-links.js';
 import { compileIncludes, type CompiledInclude } from './child-streams.js';
+import { RunLookups } from './run-lookups.js';
 
 /** One destination step (`to`, or a `then` step), resolved and compiled once per run. */
 export interface CompiledStep {
@@ -47,6 +48,8 @@ export interface CompiledPipeline {
   readonly includes: readonly CompiledInclude[];
   /** How records are keyed in the link table, and the link rules of the pipeline (`to.link`, `requireLink`, `when`). */
   readonly links: PipelineLinks;
+  /** The run's reads of the store, a page at a time, and its commits (which keep those reads exact). */
+  readonly lookups: RunLookups;
 }
 
 type CompileOptions = Pick<RunPipelineOptions, 'pipeline' | 'registry' | 'connections' | 'context' | 'store'>;
@@ -201,10 +204,12 @@ export function compilePipeline(options: CompileOptions): CompiledPipeline {
     where: (keyPath, expression) => compileWhereAt(pipeline, keyPath, expression),
     entityOf: (step, streamName) => targetEntityOf(step.action, step.options, streamName),
   });
+  // Sized up by the run to what it keeps in flight; a page larger than that grows it.
+  const lookups = new RunLookups({ store: options.store, pipeline: pipeline.name, capacity: 1024 });
   // `to.link`, `requireLink`, `when.became` and `skipEchoes` wrap the filter and the map and key the link table.
   const linked = compilePipelineLinks({
     pipeline,
-    store: options.store,
+    lookups,
     stream,
     sourceConnection,
     sourceConnector,
@@ -228,5 +233,6 @@ export function compilePipeline(options: CompileOptions): CompiledPipeline {
     targetEntity: linked.targetEntity,
     includes,
     links: linked.links,
+    lookups,
   };
 }

@@ -1,14 +1,11 @@
 import type { JsonRecord } from '../contract/json-schema.js';
-import type { Store } from '../contract/store.js';
 import { canonicalJson } from '../util/content-hash.js';
 import type { RecordGate } from './composed-where.js';
+import type { TargetLookup } from './run-lookups.js';
 
 export interface EchoGuardOptions {
-  readonly store: Store;
-  /** The source connection: where ferry's own writes would have gone. */
-  readonly connection: string;
-  /** The entity ferry's writes to this kind of record are linked under (`contacts`). */
-  readonly entity: string;
+  /** Links to the source's records (ferry's own writes to the source connection, under the entity, e.g. `contacts`). */
+  readonly writes: TargetLookup;
   readonly idOf: (record: JsonRecord) => string | undefined;
   /** Called for each echo (a debug line). */
   readonly onEcho?: (id: string, writtenBy: string) => void;
@@ -25,14 +22,23 @@ export function showsWrittenContent(record: JsonRecord, content: JsonRecord): bo
  * the content ferry wrote is the echo of that write — a webhook about it, or a read that finds it — and fails the
  * gate. Without this, two pipelines syncing both ways would keep answering each other's writes.
  */
-export function echoGuard(options: EchoGuardOptions): RecordGate {
+export function echoGuard(options: EchoGuardOptions): RecordGate & { prefetch(records: readonly JsonRecord[]): void } {
   return {
     expression: 'not an echo of ferry’s own write',
     isAsync: false,
+    /** The links to a page's records, in one store call before they are tested. */
+    prefetch(records) {
+      const ids: string[] = [];
+      for (const record of records) {
+        const id = options.idOf(record);
+        if (id !== undefined) ids.push(id);
+      }
+      options.writes.prefetch(ids);
+    },
     test(record) {
       const id = options.idOf(record);
       if (id === undefined) return true;
-      const link = options.store.findLinkByTarget(options.connection, options.entity, id);
+      const link = options.writes.get(id);
       if (link?.content === undefined || !showsWrittenContent(record, link.content)) return true;
       options.onEcho?.(id, `${link.sourceConnection}/${link.sourceStream}/${link.sourceId}`);
       return false;

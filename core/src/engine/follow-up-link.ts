@@ -1,7 +1,8 @@
 import type { ActionResult } from '../contract/connector.js';
 import type { JsonRecord } from '../contract/json-schema.js';
-import type { LinkKey, LinkWrite, Store } from '../contract/store.js';
+import type { LinkWrite } from '../contract/store.js';
 import { contentHash } from '../util/content-hash.js';
+import type { LinkLookup } from './run-lookups.js';
 
 /** A `then` step with `link: true`: where its result is linked, and what it wrote last time. */
 export interface LinkedFollowUp {
@@ -16,11 +17,13 @@ export interface LinkedFollowUp {
 /**
  * Looks up the link of a linked `then` step (source record → the step's entity, e.g. the follow-up task of a
  * contact): a later run passes its id to the action (update, not a second task) and skips the call while the
- * step's input is unchanged; another pipeline can act on that task through the same link (`to.link`).
+ * step's input is unchanged; another pipeline can act on that task through the same link (`to.link`). The run
+ * looks up the links of a page's written records at once (`links` is the step's own link table).
  */
-export function linkedFollowUp(store: Store, pipeline: string, key: LinkKey, input: JsonRecord): LinkedFollowUp {
+export function linkedFollowUp(links: LinkLookup, pipeline: string, sourceId: string, input: JsonRecord): LinkedFollowUp {
   const hash = contentHash(input);
-  const link = store.getLink(key, pipeline);
+  const key = links.keyOf(sourceId);
+  const link = links.get(sourceId);
   const linkedId = link === undefined || link.targetId === '' ? undefined : link.targetId;
   return {
     unchanged: linkedId !== undefined && link?.hash === hash ? { outcome: 'unchanged', id: linkedId } : undefined,

@@ -1,7 +1,6 @@
 import type { ConnectorDef, StreamDef } from '../contract/connector.js';
 import type { JsonRecord } from '../contract/json-schema.js';
 import type { LinkRefSpec, PipelineSpec } from '../contract/pipeline.js';
-import type { Store } from '../contract/store.js';
 import { FerryError } from '../errors/ferry-error.js';
 import type { CompiledFieldMap, CompiledPredicate } from '../fieldmap/index.js';
 import { canonicalJson } from '../util/content-hash.js';
@@ -10,6 +9,7 @@ import { BorrowedLinks } from './borrowed-link.js';
 import type { CompiledStep } from './compile-pipeline.js';
 import { composeWhere, mapWithVars } from './composed-where.js';
 import { echoGuard } from './echo-guard.js';
+import type { LinkLookup, RunLookups, TargetLookup } from './run-lookups.js';
 import { TransitionFilter } from './transition-filter.js';
 
 /** How a pipeline's records are keyed in the link table, and the rules it follows there. */
@@ -34,11 +34,22 @@ export interface PipelineLinks {
   readonly reverseOf: ((sourceId: string) => string | undefined) | undefined;
   /** `when.became`: remembers each record's verdict once the record is settled. */
   readonly transition: TransitionFilter | undefined;
+  /** The pipeline's links (source id → destination record, and what this pipeline last wrote through it). */
+  readonly lookup: LinkLookup;
+  /** The latest link to each destination record, with the content last written to it by any pipeline. */
+  readonly writtenTo: TargetLookup;
+  /**
+   * Looks up, in one store call per kind of look-up, everything the filter and the link rules will ask about these
+   * records (the first records of a page, before any of them is staged): their links, echoes, remembered verdicts,
+   * reverse links and the content last written to their destination records. `filtered` false: the run applies
+   * no filter (a replay), so echoes and verdicts are not asked for.
+   */
+  prefetch(records: readonly JsonRecord[], filtered: boolean): void;
 }
 
 export interface PipelineLinksInput {
   readonly pipeline: PipelineSpec;
-  readonly store: Store;
+  readonly lookups: RunLookups;
   readonly stream: StreamDef;
   readonly sourceConnection: string;
   readonly sourceConnector: ConnectorDef;
@@ -56,6 +67,17 @@ export interface CompiledPipelineLinks {
   /** The pipeline's map with `$link` bound. */
   readonly map: CompiledFieldMap | undefined;
   readonly targetEntity: string;
+}
+
+/** A store without `findLinkFrom`: the latest link to the record, kept when it comes from that connection. */
+function fromAmongAll(links: TargetLookup, sourceConnection: string): TargetLookup {
+  return {
+    prefetch: (targetIds) => links.prefetch(targetIds),
+    get: (targetId) => {
+      const link = links.get(targetId);
+      return link?.sourceConnection === sourceConnection ? link : undefined;
+    },
+  };
 }
 
 /** A record's id as the link table keeps it. */
@@ -83,47 +105,73 @@ function borrowedRef(input: PipelineLinksInput): LinkRefSpec | undefined {
 }
 
 export function compilePipelineLinks(input: PipelineLinksInput): CompiledPipelineLinks {
-  const { pipeline, store, stream, to } = input;
+  const { pipeline, lookups, stream, to } = input;
   const ref = borrowedRef(input);
   const linkStream = ref?.stream ?? stream.name;
   const idField = ref?.id ?? stream.primaryKey;
   const targetEntity = ref?.entity ?? to.entity;
   const ownId = idOfField(stream.primaryKey);
+  const linkId = idOfField(idField);
+  const lookup = lookups.links({ sourceConnection: input.sourceConnection, sourceStream: linkStream, targetConnection: to.connection, targetEntity });
+  const writtenTo = lookups.byTarget(to.connection, targetEntity);
+  const trustsOtherWrites = pipeline.to.requireLink === true;
 
-  const borrowed =
-    ref === undefined
-      ? undefined
-      : new BorrowedLinks({
-          store,
-          pipeline: pipeline.name,
-          idOf: idOfField(ref.id),
-          keyOf: (id) => ({ sourceConnection: input.sourceConnection, sourceStream: linkStream, sourceId: id, targetConnection: to.connection, targetEntity }),
-        });
+  const borrowed = ref === undefined ? undefined : new BorrowedLinks({ links: lookup, written: writtenTo, idOf: linkId });
   const transition =
-    input.became === undefined ? undefined : new TransitionFilter({ predicate: input.became, store, pipeline: pipeline.name, idOf: ownId });
+    input.became === undefined ? undefined : new TransitionFilter({ predicate: input.became, lookups, pipeline: pipeline.name, idOf: ownId });
   // What the source's records are called as the destination of a link (`contacts` for `contacts`, `contact.tasks`…).
   const sourceEntity = stream.name.split('.')[0] ?? stream.name;
-  const echo = pipeline.skipEchoes === true ? echoGuard({ store, connection: input.sourceConnection, entity: sourceEntity, idOf: ownId }) : undefined;
-  const reverseOf =
+  const echo = pipeline.skipEchoes === true ? echoGuard({ writes: lookups.byTarget(input.sourceConnection, sourceEntity), idOf: ownId }) : undefined;
+  // `requireLink`: the destination record this record was itself written from (a link from the destination's connection).
+  const reverse =
     pipeline.to.requireLink === true && ref === undefined
-      ? (sourceId: string): string | undefined => {
-          const from = to.connection;
-          const link =
-            store.findLinkFrom?.(from, input.sourceConnection, sourceEntity, sourceId) ??
-            [store.findLinkByTarget(input.sourceConnection, sourceEntity, sourceId)].find((found) => found?.sourceConnection === from);
-          return link === undefined || link.sourceId === '' ? undefined : link.sourceId;
-        }
+      ? (lookups.from(to.connection, input.sourceConnection, sourceEntity) ?? fromAmongAll(lookups.byTarget(input.sourceConnection, sourceEntity), to.connection))
       : undefined;
+  const reverseOf =
+    reverse === undefined
+      ? undefined
+      : (sourceId: string): string | undefined => {
+          const link = reverse.get(sourceId);
+          return link === undefined || link.sourceId === '' ? undefined : link.sourceId;
+        };
+
+  const prefetch = (records: readonly JsonRecord[], filtered: boolean): void => {
+    const ids: string[] = [];
+    for (const record of records) {
+      const id = linkId(record);
+      if (id !== undefined) ids.push(id);
+    }
+    lookup.prefetch(ids);
+    if (filtered) {
+      echo?.prefetch(records);
+      transition?.prefetch(records);
+    }
+    // Only records without a link of their own ask for the reverse one.
+    if (reverse !== undefined) reverse.prefetch(ids.filter((id) => !lookup.has(id) || lookup.get(id) === undefined));
+    if (borrowed !== undefined) borrowed.prefetch(records);
+    else if (trustsOtherWrites) {
+      // A link this pipeline never wrote through: is the destination record already as it would write it?
+      const targets: string[] = [];
+      for (const id of ids) {
+        const link = lookup.has(id) ? lookup.get(id) : undefined;
+        if (link !== undefined && link.hash === undefined && link.targetId !== '') targets.push(link.targetId);
+      }
+      writtenTo.prefetch(targets);
+    }
+  };
 
   return {
     links: {
       stream: linkStream,
       idField,
       required: pipeline.to.requireLink === true || ref !== undefined,
-      trustsOtherWrites: pipeline.to.requireLink === true,
+      trustsOtherWrites,
       reverseOf,
       borrowed: ref !== undefined,
       transition,
+      lookup,
+      writtenTo,
+      prefetch,
     },
     where: composeWhere([echo, input.where, transition], borrowed?.vars),
     map: input.map === undefined || borrowed === undefined ? input.map : mapWithVars(input.map, borrowed.vars),

@@ -16,6 +16,7 @@ import { ChildSync } from './child-streams.js';
 import { linkedFollowUp } from './follow-up-link.js';
 import { showsWrittenContent } from './echo-guard.js';
 import { attemptsOf, describeForRun, errorSummary, isAbortError, isSystemic, toFerryError } from './run-errors.js';
+import type { LinkLookup, RunLookups } from './run-lookups.js';
 import { RunTally } from './run-tally.js';
 import { WritesInFlight } from './writes-in-flight.js';
 import type { PlanEntry, PlanOutcome, RunPipelineOptions, RunResult } from './run-types.js';
@@ -71,14 +72,20 @@ function held<T>(promise: Promise<T>): Promise<T> {
  * asynchronous JSONata map or filter, a plan's `find`) become jobs, run at most `concurrency` at once. Every
  * settled record is acknowledged to the checkpoint tracker and the batch committer.
  *
- * A page's links are looked up in one store query before it is staged (`Store.getLinks`), and when the action
- * takes many requests at once (`ActionDef.runBatch`, e.g. the SQLite warehouse's one transaction per batch), the
- * page's writes go to it in batches of up to `batchSize` instead of one job per record.
+ * What the records of a page need from the store (their links, echoes, `became` verdicts, reverse links, the
+ * links of linked `then` steps and of child streams) is looked up before the page is staged, one batched store
+ * call per kind of look-up (`RunLookups`), and every record reads its answer from there. When the action takes
+ * many requests at once (`ActionDef.runBatch`, e.g. the SQLite warehouse's one transaction per batch), the page's
+ * writes go to it in batches of up to `batchSize` instead of one job per record.
  */
 export class PipelineRun {
   readonly #plan: RunPlan;
   readonly #compiled: CompiledPipeline;
   readonly #store: Store;
+  /** The store's look-ups a page at a time, and the run's commits (which keep them exact). */
+  readonly #lookups: RunLookups;
+  /** The links of each linked `then` step (source record → the step's entity). */
+  readonly #followUpLinks: ReadonlyMap<CompiledStep, LinkLookup>;
   readonly #log: Logger;
   readonly #dryRun: boolean;
   readonly #limit: number | undefined;
@@ -125,6 +132,7 @@ export class PipelineRun {
     this.#compiled = plan.compiled;
     const { options } = plan;
     this.#store = options.store;
+    this.#lookups = this.#compiled.lookups;
     this.#dryRun = options.dryRun === true;
     this.#limit = options.limit;
     this.#pipelineName = this.#compiled.pipeline.name;
@@ -137,13 +145,21 @@ export class PipelineRun {
     this.#children =
       runId === undefined || this.#compiled.includes.length === 0
         ? undefined
-        : new ChildSync({ includes: this.#compiled.includes, store: this.#store, pipeline: this.#pipelineName, runId, tally, params: plan.params });
+        : new ChildSync({ includes: this.#compiled.includes, lookups: this.#lookups, pipeline: this.#pipelineName, runId, tally, params: plan.params });
     // Enough room to keep the destination busy across a page boundary, small enough to keep memory flat.
     this.#gate = new InFlightGate(Math.max(this.#batchSize, this.#concurrency * 4));
+    // Answers for every record in flight and the next page's, so that none is pushed out before it is read.
+    this.#lookups.reserve(this.#gate.highWaterMark * 2);
+    const { sourceConnection, links } = this.#compiled;
+    this.#followUpLinks = new Map(
+      this.#compiled.followUps
+        .filter((step) => step.linkResult)
+        .map((step) => [step, this.#lookups.links({ sourceConnection, sourceStream: links.stream, targetConnection: step.connection, targetEntity: step.entity })]),
+    );
     this.#vars = { params: plan.params };
     this.#limitReached = this.#limit !== undefined && this.#limit <= 0;
     this.#committer = new BatchCommitter({
-      store: this.#store,
+      store: this.#lookups,
       runId,
       checkpointKey: plan.checkpointKey,
       tracker: this.#tracker,
@@ -253,17 +269,26 @@ export class PipelineRun {
     const jobs = new JobList(this.#batchWrites ? this.#batchSize : 0);
     let staged = 0;
     try {
-      // The page's links in one query, up front; then each record in source order, as one at a time always was.
-      const links = this.#prefetchLinks(records, count);
+      // What the page needs from the store, up front; then each record in source order, as one at a time always was.
+      this.#prefetch(records, count);
+      // Records that may still be written, and those that will read their child streams (written or unchanged).
+      const writing: string[] = [];
+      const parents: string[] = [];
       for (const record of records) {
         if (staged === count || this.#stopWork) break;
         tally.read += 1;
-        const job = this.#stageRecord(this.#prepareRecord(record, ticket), ticket, links);
+        const job = this.#stageRecord(this.#prepareRecord(record, ticket), ticket);
         staged += 1;
-        if (job !== undefined) jobs.push(job);
+        if (job === undefined) continue;
+        jobs.push(job);
+        const sourceId = job.kind === 'write' || job.kind === 'children' ? job.sourceId : job.kind === 'prepare' ? this.#pageIdOf(job.record) : undefined;
+        if (sourceId === undefined) continue;
+        if (job.kind !== 'children') writing.push(sourceId);
+        parents.push(sourceId);
       }
+      this.#prefetchAfterWrites(writing, parents);
     } catch (error) {
-      // Only the store (link look-up) throws here: the run cannot go on without it.
+      // Only the store (a look-up) throws here: the run cannot go on without it.
       this.#halt('failed', toFerryError(error, 'the store'));
     }
     if (staged < count) {
@@ -307,35 +332,32 @@ export class PipelineRun {
   }
 
   /**
-   * The stored links of the page's first `count` records, in one query when the store can (`getLinks`), before
-   * any of them is staged. Exact for the whole page: staging is synchronous, so the store can only change meanwhile
-   * by committing links this run wrote, and the ids of those (in the committer's recent links, or still being
-   * written) are left out here and answered as before. Records the filter then skips were looked up for nothing,
-   * in the same query.
+   * What the filter, the link rules and the de-duplication will ask the store about the page's first `count`
+   * records, in one store call per kind of look-up, before any of them is staged. The answers stay exact while the
+   * page's records use them, however late (an asynchronous map): the run's commits go through `RunLookups`, which
+   * forgets what they change. Records the filter then skips were looked up for nothing, in the same calls.
    */
-  #prefetchLinks(records: readonly JsonRecord[], count: number): ReadonlyMap<string, LinkRow | undefined> | undefined {
-    if (this.#store.getLinks === undefined || count === 0) return undefined;
-    const ids: string[] = [];
-    let looked = 0;
+  #prefetch(records: readonly JsonRecord[], count: number): void {
+    if (count === 0) return;
+    const page: JsonRecord[] = [];
     for (const record of records) {
-      if (looked === count) break;
-      looked += 1;
-      const sourceId = typeof record === 'object' && record !== null ? this.#sourceIdOf(record) : undefined;
-      if (sourceId === undefined || this.#committer.recentLink(sourceId) !== undefined || (!this.#dryRun && this.#writing.has(sourceId))) continue;
-      ids.push(sourceId);
+      if (page.length === count) break;
+      if (typeof record === 'object' && record !== null) page.push(record);
     }
-    if (ids.length === 0) return undefined;
-    const found = this.#store.getLinks(
-      ids.map((id) => this.#linkKey(id)),
-      this.#pipelineName,
-    );
-    const links = new Map<string, LinkRow | undefined>();
-    for (let index = 0; index < ids.length; index++) links.set(ids[index] as string, found[index]);
-    return links;
+    this.#compiled.links.prefetch(page, this.#plan.applyWhere);
+  }
+
+  /**
+   * The look-ups of what comes after the main write, one store call each for the page: the links of linked `then`
+   * steps for the records that may be written, and what the child streams of every parent stored last time.
+   */
+  #prefetchAfterWrites(writing: readonly string[], parents: readonly string[]): void {
+    if (writing.length > 0 && !this.#dryRun) for (const links of this.#followUpLinks.values()) links.prefetch(writing);
+    if (parents.length > 0) this.#children?.prefetch(parents);
   }
 
   /** Settles what needs no I/O; returns the job that still does, if any. */
-  #stageRecord(entry: Staged, ticket: PageTicket, links: ReadonlyMap<string, LinkRow | undefined> | undefined): Job | undefined {
+  #stageRecord(entry: Staged, ticket: PageTicket): Job | undefined {
     switch (entry.kind) {
       case 'skip':
         this.#skip(entry.record, ticket);
@@ -346,7 +368,7 @@ export class PipelineRun {
       case 'prepare':
         return entry;
       case 'mapped':
-        return this.#decide(entry.record, entry.mapped, entry.sourceId, ticket, links);
+        return this.#decide(entry.record, entry.mapped, entry.sourceId, ticket);
     }
   }
 
@@ -357,17 +379,11 @@ export class PipelineRun {
       this.#fail(record, ticket, invalid, 'validation');
       return undefined;
     }
-    return this.#decide(record, mapped, this.#sourceIdOf(record), ticket, undefined);
+    return this.#decide(record, mapped, this.#sourceIdOf(record), ticket);
   }
 
   /** De-duplicate a valid mapped record against the link table; returns the job that still needs I/O, if any. */
-  #decide(
-    record: JsonRecord,
-    mapped: JsonRecord,
-    sourceId: string | undefined,
-    ticket: PageTicket,
-    prefetched: ReadonlyMap<string, LinkRow | undefined> | undefined,
-  ): Job | undefined {
+  #decide(record: JsonRecord, mapped: JsonRecord, sourceId: string | undefined, ticket: PageTicket): Job | undefined {
     const compiled = this.#compiled;
     if (sourceId === undefined && !this.#warnedNoId) {
       this.#warnedNoId = true;
@@ -381,7 +397,7 @@ export class PipelineRun {
     if (sourceId !== undefined) {
       after = this.#dryRun ? undefined : this.#writing.get(sourceId);
       if (after === undefined) {
-        const link = this.#committer.recentLink(sourceId) ?? (prefetched?.has(sourceId) === true ? prefetched.get(sourceId) : this.#storedLink(sourceId));
+        const link = this.#committer.recentLink(sourceId) ?? this.#storedLink(sourceId);
         if (link !== undefined) {
           if (link.hash === hash || (link.hash === undefined && this.#writtenByAnother(link.targetId, mapped))) {
             return this.#unchangedOrChildren(record, sourceId, ticket, link.targetId);
@@ -439,12 +455,13 @@ export class PipelineRun {
    */
   #writtenByAnother(targetId: string, mapped: JsonRecord): boolean {
     if (targetId === '' || !this.#compiled.links.trustsOtherWrites) return false;
-    const written = this.#store.findLinkByTarget(this.#compiled.to.connection, this.#compiled.targetEntity, targetId);
+    const written = this.#compiled.links.writtenTo.get(targetId);
     return written?.content !== undefined && showsWrittenContent(written.content, mapped);
   }
 
+  /** The link as the store holds it now (looked up with the page, or one store call when it was not). */
   #storedLink(sourceId: string): LinkRow | undefined {
-    return this.#store.getLink(this.#linkKey(sourceId), this.#pipelineName);
+    return this.#compiled.links.lookup.get(sourceId);
   }
 
   // ---- asynchronous work, at most `concurrency` at once -----------------------------------------------------
@@ -639,10 +656,8 @@ export class PipelineRun {
     const invalid = step.validate(input);
     if (invalid !== undefined) throw invalid;
     const sourceId = step.linkResult ? this.#sourceIdOf(record) : undefined;
-    const linked =
-      sourceId === undefined
-        ? undefined
-        : linkedFollowUp(this.#store, this.#pipelineName, { ...this.#linkKey(sourceId), targetConnection: step.connection, targetEntity: step.entity }, input);
+    const links = this.#followUpLinks.get(step);
+    const linked = sourceId === undefined || links === undefined ? undefined : linkedFollowUp(links, this.#pipelineName, sourceId, input);
     if (linked?.unchanged !== undefined) return linked.unchanged;
     const result = await step.action.run(step.ctx, {
       input,
@@ -760,6 +775,8 @@ export class PipelineRun {
       } else {
         this.#committer.deadLetter({
           pipeline: this.#pipelineName,
+          // A replay must write the record through the partition (location, token) it was read from.
+          partition: this.#plan.options.partition ?? '',
           stream: this.#streamName,
           sourceId,
           record,
@@ -836,6 +853,11 @@ export class PipelineRun {
     if (typeof id === 'string') return id;
     if (typeof id === 'number' || typeof id === 'bigint' || typeof id === 'boolean') return String(id);
     return canonicalJson(id);
+  }
+
+  /** The source id of a page's record, or undefined when the page holds something that is not a record. */
+  #pageIdOf(record: JsonRecord): string | undefined {
+    return typeof record === 'object' && record !== null ? this.#sourceIdOf(record) : undefined;
   }
 
   #linkKey(sourceId: string): LinkKey {

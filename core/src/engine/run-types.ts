@@ -89,7 +89,11 @@ export interface RunResult {
   readonly error?: FerryError;
 }
 
+/**
+ * A replay runs in one partition (`partition`, '' or absent when the pipeline is not partitioned) and takes only
+ * the dead letters of that partition: each record goes back through the context it was read with.
+ */
 export interface ReplayDeadLettersOptions extends Omit<RunPipelineOptions, 'records' | 'mode'> {
-  /** Replay only these dead letters (they must be open and belong to the pipeline); default: all open ones. */
+  /** Replay only these dead letters (they must be open and belong to the pipeline and partition); default: all open ones. */
   readonly ids?: readonly number[];
 }

@@ -2,7 +2,6 @@ import type { Job } from 'bullmq';
 import type { Logger } from '../contract/logger.js';
 import type { DistributedLock } from '../coordination/distributed-lock.js';
 import type { DeliveryHandler } from '../service/delivery-handler.js';
-import { INBOX_SWEEP_ROWS } from '../service/service-queue.js';
 import type { WebhookInbox } from '../store/webhook-inbox.js';
 import { delayJob } from './delay-job.js';
 import { parseInboxJob } from './queue-jobs.js';
@@ -30,7 +29,8 @@ export async function drainConnection(connection: string, options: InboxJobOptio
   for (;;) {
     if (options.stopping()) return Date.now();
     // The store hands out each order key's oldest unfinished delivery only: a round never holds two of one contact.
-    const rows = options.inbox.inboxNext(INBOX_SWEEP_ROWS).filter((row) => row.connection === connection);
+    // Enough rows to find a full round behind those waiting out a backoff.
+    const rows = options.inbox.inboxNext(options.maxInFlight + options.handler.backingOff, { connection });
     if (rows.length === 0) return undefined;
     const now = Date.now();
     const due = rows.filter((row) => options.handler.dueAt(row.id) <= now).slice(0, options.maxInFlight);

@@ -15,7 +15,10 @@ export interface UnitRunOptions
   readonly onContext?: (context: ConnectorContext) => void;
   /** HTTP counters of the unit's connections, with every progress report and once at the end. */
   readonly onCalls?: (stats: Readonly<Record<string, HttpStats>>) => void;
-  /** Replays the pipeline's open dead letters (all, or these ids) instead of reading the source. */
+  /**
+   * Replays the open dead letters of the unit's partition (all, or these ids) instead of reading the source: a
+   * partitioned pipeline's letters go back through the partition that dead-lettered them.
+   */
   readonly replay?: { readonly ids?: readonly number[] | undefined };
   /**
    * The directory the unit came from: a partition's unpartitioned connections are its shared contexts (their

@@ -5,4 +5,4 @@ export { openStore, type OpenStoreOptions, type OpenedStore } from './open-store
 export { STORE_MIGRATIONS, type Migration } from './migrations.js';
 export { applyMigrations, readSchemaVersion, type MigrationResult } from './migrate.js';
 export { toStoreError, type StoreErrorCode } from './store-error.js';
-export type { InboxDelivery, InboxPut, InboxStatus, WebhookInbox } from './webhook-inbox.js';
+export type { InboxDelivery, InboxNextFilter, InboxPut, InboxStatus, WebhookInbox } from './webhook-inbox.js';

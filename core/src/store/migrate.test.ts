@@ -131,6 +131,31 @@ describe('store migrations', () => {
     store.close();
   });
 
+  it('give dead letters written before partitions were recorded on them the partition of their run', () => {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    applyMigrations(db, STORE_MIGRATIONS.filter((m) => m.version <= 3), file);
+    const run = db.prepare<[partition: string], number>(
+      `INSERT INTO runs (pipeline, mode, "trigger", "partition", status, started_at) VALUES ('leads', 'full', 'manual', ?, 'partial', 'now') RETURNING id`,
+    ).pluck();
+    const letter = db.prepare<[runId: number, sourceId: string]>(
+      `INSERT INTO dead_letters (run_id, pipeline, stream, source_id, record, error_code, error_message, attempts, created_at, updated_at)
+       VALUES (?, 'leads', 'contacts', ?, '{}', 'HTTP_422', 'bad', 1, 'now', 'now')`,
+    );
+    letter.run(run.get('') ?? -1, 'plain');
+    letter.run(run.get('loc-a') ?? -1, 'in-a');
+    db.close();
+
+    const store = openSqliteStore(file);
+    expect(store.schemaVersion()).toBe(STORE_MIGRATIONS.length);
+    expect(store.listDeadLetters().map((row) => [row.sourceId, row.partition])).toEqual([
+      ['plain', ''],
+      ['in-a', 'loc-a'],
+    ]);
+    expect(store.listDeadLetters({ partition: 'loc-a' }).map((row) => row.sourceId)).toEqual(['in-a']);
+    store.close();
+  });
+
   it('roll back a migration that fails half-way and finish it on the next attempt', () => {
     const db = firstVersionStore(file);
     try {

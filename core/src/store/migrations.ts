@@ -119,9 +119,18 @@ const runsPartition = `
 ALTER TABLE runs ADD COLUMN "partition" TEXT NOT NULL DEFAULT '';
 `;
 
+// A dead letter names the partition of the run that wrote it, so a replay writes it through that partition. Letters
+// written before this step take their run's partition (runs have one since step 3); '' when the run had none.
+const deadLettersPartition = `
+ALTER TABLE dead_letters ADD COLUMN "partition" TEXT NOT NULL DEFAULT '';
+UPDATE dead_letters SET "partition" = coalesce((SELECT r."partition" FROM runs r WHERE r.id = dead_letters.run_id), '');
+CREATE INDEX dead_letters_by_partition ON dead_letters (pipeline, "partition", status, id);
+`;
+
 /** Versions and names are shared with POSTGRES_MIGRATIONS (postgres/postgres-migrations.ts): both stores move in step. */
 export const STORE_MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'runs, checkpoints, links, dead letters, kv', up: runsCheckpointsLinksDeadLetters },
   { version: 2, name: 'webhook inbox', up: webhookInbox },
   { version: 3, name: 'runs partition', up: runsPartition },
+  { version: 4, name: 'dead letters partition', up: deadLettersPartition },
 ]);

@@ -56,6 +56,7 @@ export function toDeadLetterRow(row: DeadLetterDbRow): DeadLetterRow {
     id: row.id,
     runId: row.runId,
     pipeline: row.pipeline,
+    partition: row.partition,
     stream: row.stream,
     sourceId: row.sourceId ?? undefined,
     record: parseJson<JsonRecord>(row.record) ?? {},

@@ -6,6 +6,7 @@ import type {
   CheckpointKey,
   CheckpointRow,
   CheckpointState,
+  DeadLetterFilter,
   DeadLetterRow,
   LinkKey,
   LinkRow,
@@ -19,10 +20,10 @@ import { FerryError } from '../errors/index.js';
 import { applyMigrations, readSchemaVersion, tooNewError } from './migrate.js';
 import { STORE_MIGRATIONS } from './migrations.js';
 import { toCheckpointRow, toDeadLetterRow, toFoundLinkRow, toInboxDelivery, toLinkRow, toRunRow } from './rows.js';
-import { prepareStatements, type LinkWriteDbRow, type StoreStatements } from './statements.js';
+import { prepareStatements, type LinkDbRow, type LinkWriteDbRow, type StoreStatements } from './statements.js';
 import { prepareStoreFile } from './store-file.js';
 import { toStoreError } from './store-error.js';
-import type { InboxDelivery, InboxPut, InboxStatus, WebhookInbox } from './webhook-inbox.js';
+import type { InboxDelivery, InboxNextFilter, InboxPut, InboxStatus, WebhookInbox } from './webhook-inbox.js';
 
 export interface SqliteStoreOptions {
   /** Open without writing: no migration runs, and a store that needs one is refused. */
@@ -96,6 +97,7 @@ export class SqliteStore implements Store, WebhookInbox {
         sql.insertDeadLetter.run(
           batch.runId,
           letter.pipeline,
+          letter.partition ?? '',
           letter.stream,
           letter.sourceId ?? null,
           JSON.stringify(letter.record),
@@ -325,6 +327,42 @@ export class SqliteStore implements Store, WebhookInbox {
     }
   }
 
+  /** `findLinkByTarget` for many destination records of one entity in one query; answers in id order. */
+  findLinksByTarget(targetConnection: string, targetEntity: string, targetIds: readonly string[]): (LinkRow | undefined)[] {
+    return this.linksByTarget(
+      targetIds,
+      (ids) => this.sql.findLinksByTarget.all({ ids, targetConnection, targetEntity }),
+      (id) => this.findLinkByTarget(targetConnection, targetEntity, id),
+    );
+  }
+
+  /** `findLinkFrom` for many destination records of one entity in one query; answers in id order. */
+  findLinksFrom(sourceConnection: string, targetConnection: string, targetEntity: string, targetIds: readonly string[]): (LinkRow | undefined)[] {
+    return this.linksByTarget(
+      targetIds,
+      (ids) => this.sql.findLinksFrom.all({ ids, sourceConnection, targetConnection, targetEntity }),
+      (id) => this.findLinkFrom(sourceConnection, targetConnection, targetEntity, id),
+    );
+  }
+
+  /** One query for the ids SQLite's JSON reader keeps intact, one look-up each for the others (see LONE_SURROGATE). */
+  private linksByTarget(
+    targetIds: readonly string[],
+    query: (ids: string) => (LinkDbRow & { asked: string })[],
+    single: (id: string) => LinkRow | undefined,
+  ): (LinkRow | undefined)[] {
+    const ids = [...new Set(targetIds.filter((id) => !LONE_SURROGATE.test(id)))];
+    const found = new Map<string, LinkRow>();
+    if (ids.length > 0) {
+      try {
+        for (const row of query(JSON.stringify(ids))) found.set(row.asked, toFoundLinkRow(row));
+      } catch (error) {
+        throw this.failure(error);
+      }
+    }
+    return targetIds.map((id) => (LONE_SURROGATE.test(id) ? single(id) : found.get(id)));
+  }
+
   // ── the batch ───────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Checkpoint, links, link writes, new, resolved and retried dead letters: all of it or none of it. */
@@ -339,14 +377,15 @@ export class SqliteStore implements Store, WebhookInbox {
   // ── dead letters ────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Oldest first (the order a replay should follow). */
-  listDeadLetters(options: { pipeline?: string; status?: DeadLetterRow['status']; limit?: number } = {}): DeadLetterRow[] {
+  listDeadLetters(options: DeadLetterFilter = {}): DeadLetterRow[] {
     try {
+      const partition = options.partition ?? null;
       const status = options.status ?? null;
       const limit = options.limit ?? -1;
       const rows =
         options.pipeline === undefined
-          ? this.sql.listDeadLetters.all({ status, limit })
-          : this.sql.listDeadLettersOfPipeline.all({ pipeline: options.pipeline, status, limit });
+          ? this.sql.listDeadLetters.all({ partition, status, limit })
+          : this.sql.listDeadLettersOfPipeline.all({ pipeline: options.pipeline, partition, status, limit });
       return rows.map(toDeadLetterRow);
     } catch (error) {
       throw this.failure(error);
@@ -370,6 +409,20 @@ export class SqliteStore implements Store, WebhookInbox {
     } catch (error) {
       throw this.failure(error);
     }
+  }
+
+  /** `getValue` for many keys of one namespace in one query; answers in key order. */
+  getValues(namespace: string, keys: readonly string[]): (string | undefined)[] {
+    const asked = [...new Set(keys.filter((key) => !LONE_SURROGATE.test(key)))];
+    const values = new Map<string, string>();
+    if (asked.length > 0) {
+      try {
+        for (const row of this.sql.getValues.all({ namespace, keys: JSON.stringify(asked) })) values.set(row.key, row.value);
+      } catch (error) {
+        throw this.failure(error);
+      }
+    }
+    return keys.map((key) => (LONE_SURROGATE.test(key) ? this.getValue(namespace, key) : values.get(key)));
   }
 
   setValue(namespace: string, key: string, value: string): void {
@@ -404,10 +457,10 @@ export class SqliteStore implements Store, WebhookInbox {
     }
   }
 
-  inboxNext(limit: number): InboxDelivery[] {
+  inboxNext(limit: number, filter: InboxNextFilter = {}): InboxDelivery[] {
     if (limit <= 0) return [];
     try {
-      return this.sql.inboxNext.all(limit).map(toInboxDelivery);
+      return this.sql.inboxNext.all({ connection: filter.connection ?? null, limit }).map(toInboxDelivery);
     } catch (error) {
       throw this.failure(error);
     }

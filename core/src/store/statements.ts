@@ -42,6 +42,7 @@ export interface DeadLetterDbRow {
   id: number;
   runId: number;
   pipeline: string;
+  partition: string;
   stream: string;
   sourceId: string | null;
   record: string;
@@ -74,7 +75,11 @@ const runColumns = `id, pipeline, mode, "trigger" AS "trigger", "partition" AS "
 const linkColumns = `l.source_connection AS sourceConnection, l.source_stream AS sourceStream, l.source_id AS sourceId,
   l.target_connection AS targetConnection, l.target_entity AS targetEntity, l.target_id AS targetId, l.updated_at AS updatedAt`;
 
-const deadLetterColumns = `id, run_id AS runId, pipeline, stream, source_id AS sourceId, record, error_code AS errorCode,
+/** The latest write through the link `l` (none: NULL hash and content), as findLinkByTarget orders writes. */
+const latestWriteOfLink = `LEFT JOIN link_writes w ON w.rowid = (
+         SELECT v.rowid FROM link_writes v WHERE v.link_id = l.id ORDER BY v.written_at DESC, v.rowid DESC LIMIT 1)`;
+
+const deadLetterColumns = `id, run_id AS runId, pipeline, "partition" AS "partition", stream, source_id AS sourceId, record, error_code AS errorCode,
   error_message AS errorMessage, error_hint AS errorHint, attempts, status, created_at AS createdAt`;
 
 const inboxColumns = `i.id, i.connection, i."trigger" AS "trigger", i.delivery_id AS deliveryId, i.order_key AS orderKey, i.body,
@@ -145,6 +150,28 @@ export function prepareStatements(db: Database.Database) {
        WHERE l.source_connection = ? AND l.target_connection = ? AND l.target_entity = ? AND l.target_id = ?
        ORDER BY l.updated_at DESC, l.id DESC, w.written_at DESC, w.rowid DESC LIMIT 1`,
     ),
+    /**
+     * findLinkByTarget for many destination records of one entity at once (a JSON array of ids): for each id the
+     * latest link (one probe of links_by_target), then its latest write, as the single look-up orders them.
+     */
+    findLinksByTarget: db.prepare<{ ids: string; targetConnection: string; targetEntity: string }, LinkDbRow & { asked: string }>(
+      `SELECT k.value AS asked, ${linkColumns}, w.hash, w.content
+       FROM json_each(@ids) AS k
+       CROSS JOIN links l ON l.id = (
+         SELECT c.id FROM links c WHERE c.target_connection = @targetConnection AND c.target_entity = @targetEntity AND c.target_id = k.value
+         ORDER BY c.updated_at DESC, c.id DESC LIMIT 1)
+       ${latestWriteOfLink}`,
+    ),
+    /** findLinkFrom for many destination records at once, as findLinksByTarget. */
+    findLinksFrom: db.prepare<{ ids: string; sourceConnection: string; targetConnection: string; targetEntity: string }, LinkDbRow & { asked: string }>(
+      `SELECT k.value AS asked, ${linkColumns}, w.hash, w.content
+       FROM json_each(@ids) AS k
+       CROSS JOIN links l ON l.id = (
+         SELECT c.id FROM links c
+         WHERE c.source_connection = @sourceConnection AND c.target_connection = @targetConnection AND c.target_entity = @targetEntity AND c.target_id = k.value
+         ORDER BY c.updated_at DESC, c.id DESC LIMIT 1)
+       ${latestWriteOfLink}`,
+    ),
     putLink: db
       .prepare<[...LinkKeyParams, targetId: string, updatedAt: string], number>(
         `INSERT INTO links (source_connection, source_stream, source_id, target_connection, target_entity, target_id, updated_at)
@@ -167,6 +194,7 @@ export function prepareStatements(db: Database.Database) {
       [
         runId: number,
         pipeline: string,
+        partition: string,
         stream: string,
         sourceId: string | null,
         record: string,
@@ -178,8 +206,8 @@ export function prepareStatements(db: Database.Database) {
         updatedAt: string,
       ]
     >(
-      `INSERT INTO dead_letters (run_id, pipeline, stream, source_id, record, error_code, error_message, error_hint, attempts, status, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
+      `INSERT INTO dead_letters (run_id, pipeline, "partition", stream, source_id, record, error_code, error_message, error_hint, attempts, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
     ),
     setDeadLetterStatus: db.prepare<[status: DeadLetterDbRow['status'], updatedAt: string, id: number]>(
       'UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ?',
@@ -187,15 +215,21 @@ export function prepareStatements(db: Database.Database) {
     retryDeadLetter: db.prepare<[errorCode: string, errorMessage: string, errorHint: string | null, attempts: number, updatedAt: string, id: number]>(
       `UPDATE dead_letters SET error_code = ?, error_message = ?, error_hint = ?, attempts = ?, status = 'open', updated_at = ? WHERE id = ?`,
     ),
-    listDeadLetters: db.prepare<{ status: string | null; limit: number }, DeadLetterDbRow>(
-      `SELECT ${deadLetterColumns} FROM dead_letters WHERE (@status IS NULL OR status = @status) ORDER BY id LIMIT @limit`,
-    ),
-    listDeadLettersOfPipeline: db.prepare<{ pipeline: string; status: string | null; limit: number }, DeadLetterDbRow>(
+    listDeadLetters: db.prepare<{ partition: string | null; status: string | null; limit: number }, DeadLetterDbRow>(
       `SELECT ${deadLetterColumns} FROM dead_letters
-       WHERE pipeline = @pipeline AND (@status IS NULL OR status = @status) ORDER BY id LIMIT @limit`,
+       WHERE (@partition IS NULL OR "partition" = @partition) AND (@status IS NULL OR status = @status) ORDER BY id LIMIT @limit`,
+    ),
+    listDeadLettersOfPipeline: db.prepare<{ pipeline: string; partition: string | null; status: string | null; limit: number }, DeadLetterDbRow>(
+      `SELECT ${deadLetterColumns} FROM dead_letters
+       WHERE pipeline = @pipeline AND (@partition IS NULL OR "partition" = @partition) AND (@status IS NULL OR status = @status)
+       ORDER BY id LIMIT @limit`,
     ),
 
     getValue: db.prepare<[namespace: string, key: string], string>('SELECT value FROM kv WHERE namespace = ? AND key = ?').pluck(),
+    /** The values of many keys of one namespace (a JSON array of keys): one probe of kv's primary key per key. */
+    getValues: db.prepare<{ namespace: string; keys: string }, { key: string; value: string }>(
+      `SELECT kv.key, kv.value FROM json_each(@keys) AS k CROSS JOIN kv ON kv.namespace = @namespace AND kv.key = k.value`,
+    ),
     setValue: db.prepare<[namespace: string, key: string, value: string, updatedAt: string]>(
       `INSERT INTO kv (namespace, key, value, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -214,14 +248,16 @@ export function prepareStatements(db: Database.Database) {
       .prepare<[connection: string, deliveryId: string], number>('SELECT id FROM webhook_inbox WHERE connection = ? AND delivery_id = ?')
       .pluck(),
     inboxGet: db.prepare<[id: number], InboxDbRow>(`SELECT ${inboxColumns} FROM webhook_inbox i WHERE i.id = ?`),
-    inboxNext: db.prepare<[limit: number], InboxDbRow>(
+    /** @connection null: every connection's deliveries. */
+    inboxNext: db.prepare<{ connection: string | null; limit: number }, InboxDbRow>(
       `SELECT ${inboxColumns} FROM webhook_inbox i
        WHERE i.status IN ('pending', 'failed')
+         AND (@connection IS NULL OR i.connection = @connection)
          AND (i.order_key IS NULL OR NOT EXISTS (
            SELECT 1 FROM webhook_inbox e
            WHERE e.connection = i.connection AND e.order_key = i.order_key AND e.id < i.id
              AND e.status IN ('pending', 'failed') AND e.order_key IS NOT NULL))
-       ORDER BY i.id LIMIT ?`,
+       ORDER BY i.id LIMIT @limit`,
     ),
     inboxMark: db.prepare<{ status: InboxStatus; attempted: number; error: string | null; at: string; id: number }>(
       `UPDATE webhook_inbox SET

@@ -33,6 +33,12 @@ export interface InboxDelivery {
   readonly processedAt: string | undefined;
 }
 
+/** Which deliveries `inboxNext` hands out. */
+export interface InboxNextFilter {
+  /** Only deliveries of this connection (a drainer per connection reads its own, not everyone's backlog). */
+  readonly connection?: string | undefined;
+}
+
 export interface WebhookInbox {
   /** Stores a delivery unless one with the same (connection, deliveryId) is already there. */
   inboxPut(delivery: InboxPut): { inserted: boolean; id: number };
@@ -40,8 +46,9 @@ export interface WebhookInbox {
    * Up to `limit` deliveries to process, oldest first: every `pending` or `failed` delivery without an order
    * key, and for each order key only its oldest unfinished delivery — so deliveries of one contact are never
    * processed out of order or at the same time. The caller tracks which ones it already has in flight.
+   * Order keys are per connection, so a connection filter hands out exactly that connection's share of it.
    */
-  inboxNext(limit: number): InboxDelivery[];
+  inboxNext(limit: number, filter?: InboxNextFilter): InboxDelivery[];
   /** One delivery, whatever its status. */
   inboxGet(id: number): InboxDelivery | undefined;
   /** Records the outcome of an attempt (`done`, `failed`, `dead`), or re-queues a delivery (`pending`). */

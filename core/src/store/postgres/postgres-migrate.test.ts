@@ -106,6 +106,37 @@ describe('PostgreSQL store migrations', () => {
     }
   });
 
+  it('give dead letters written before partitions were recorded on them the partition of their run', () => {
+    const schema = schemas.newSchema();
+    migrate(schema, POSTGRES_MIGRATIONS.filter((m) => m.version <= 3));
+    const pool = testPool(schema);
+    try {
+      const runs = pool.query<{ id: string }>(
+        `INSERT INTO runs (pipeline, mode, "trigger", "partition", status, started_at) VALUES ('leads', 'full', 'manual', '', 'partial', now()),
+           ('leads', 'full', 'manual', 'loc-a', 'partial', now()) RETURNING id`,
+      ).rows;
+      pool.query(
+        `INSERT INTO dead_letters (run_id, pipeline, stream, source_id, record, error_code, error_message, attempts, created_at, updated_at)
+         VALUES ($1, 'leads', 'contacts', 'plain', '{}', 'HTTP_422', 'bad', 1, now(), now()), ($2, 'leads', 'contacts', 'in-a', '{}', 'HTTP_422', 'bad', 1, now(), now())`,
+        [runs[0]?.id ?? null, runs[1]?.id ?? null],
+      );
+    } finally {
+      pool.close();
+    }
+
+    const store = new PostgresStore(locationOf(schema));
+    try {
+      expect(store.schemaVersion()).toBe(POSTGRES_MIGRATIONS.length);
+      expect(store.listDeadLetters().map((row) => [row.sourceId, row.partition])).toEqual([
+        ['plain', ''],
+        ['in-a', 'loc-a'],
+      ]);
+      expect(store.listDeadLetters({ partition: 'loc-a' }).map((row) => row.sourceId)).toEqual(['in-a']);
+    } finally {
+      store.close();
+    }
+  });
+
   it('roll back every step of a run that fails, and finish on the next attempt', () => {
     const schema = schemas.newSchema();
     migrate(schema, [firstMigration()]);

@@ -131,8 +131,16 @@ const runsPartition = `
 ALTER TABLE runs ADD COLUMN "partition" text NOT NULL DEFAULT '';
 `;
 
+/** As SQLite's: letters written before this step take their run's partition. */
+const deadLettersPartition = `
+ALTER TABLE dead_letters ADD COLUMN "partition" text NOT NULL DEFAULT '';
+UPDATE dead_letters d SET "partition" = r."partition" FROM runs r WHERE r.id = d.run_id AND r."partition" <> '';
+CREATE INDEX dead_letters_by_partition ON dead_letters (pipeline, "partition", status, id);
+`;
+
 export const POSTGRES_MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'runs, checkpoints, links, dead letters, kv', up: runsCheckpointsLinksDeadLetters },
   { version: 2, name: 'webhook inbox', up: webhookInbox },
   { version: 3, name: 'runs partition', up: runsPartition },
+  { version: 4, name: 'dead letters partition', up: deadLettersPartition },
 ]);

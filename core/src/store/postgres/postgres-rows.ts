@@ -47,6 +47,7 @@ export interface DeadLetterPgRow {
   id: string;
   runId: string;
   pipeline: string;
+  partition: string;
   stream: string;
   sourceId: string | null;
   record: JsonRecord;
@@ -115,6 +116,7 @@ export function toDeadLetterRow(row: DeadLetterPgRow): DeadLetterRow {
     id: Number(row.id),
     runId: Number(row.runId),
     pipeline: row.pipeline,
+    partition: row.partition,
     stream: row.stream,
     sourceId: row.sourceId ?? undefined,
     record: row.record,

@@ -10,7 +10,7 @@ const runColumns = `id, pipeline, mode, "trigger" AS "trigger", "partition" AS "
 const linkColumns = `l.source_connection AS "sourceConnection", l.source_stream AS "sourceStream", l.source_id AS "sourceId",
   l.target_connection AS "targetConnection", l.target_entity AS "targetEntity", l.target_id AS "targetId", l.updated_at AS "updatedAt"`;
 
-const deadLetterColumns = `id, run_id AS "runId", pipeline, stream, source_id AS "sourceId", record, error_code AS "errorCode",
+const deadLetterColumns = `id, run_id AS "runId", pipeline, "partition" AS "partition", stream, source_id AS "sourceId", record, error_code AS "errorCode",
   error_message AS "errorMessage", error_hint AS "errorHint", attempts, status, created_at AS "createdAt"`;
 
 const inboxColumns = `i.id, i.connection, i."trigger" AS "trigger", i.delivery_id AS "deliveryId", i.order_key AS "orderKey", i.body,
@@ -59,6 +59,18 @@ export const PG = {
     FROM links l LEFT JOIN link_writes w ON w.link_id = l.id
     WHERE l.source_connection = $1 AND l.target_connection = $2 AND l.target_entity = $3 AND l.target_id = $4
     ${latestLinkOrder}`,
+  /** findLinkByTarget for many destination records ($3 array of ids) in one statement: `ord` is the id's place. */
+  findLinksByTarget: `SELECT k.ord, f.* FROM unnest($3::text[]) WITH ORDINALITY AS k(target_id, ord)
+    CROSS JOIN LATERAL (SELECT ${linkColumns}, w.hash, w.content
+      FROM links l LEFT JOIN link_writes w ON w.link_id = l.id
+      WHERE l.target_connection = $1 AND l.target_entity = $2 AND l.target_id = k.target_id
+      ${latestLinkOrder}) f`,
+  /** findLinkFrom for many destination records ($4 array of ids) in one statement. */
+  findLinksFrom: `SELECT k.ord, f.* FROM unnest($4::text[]) WITH ORDINALITY AS k(target_id, ord)
+    CROSS JOIN LATERAL (SELECT ${linkColumns}, w.hash, w.content
+      FROM links l LEFT JOIN link_writes w ON w.link_id = l.id
+      WHERE l.source_connection = $1 AND l.target_connection = $2 AND l.target_entity = $3 AND l.target_id = k.target_id
+      ${latestLinkOrder}) f`,
   /**
    * Links with distinct keys ($1–$5 keys, $6 target ids). A changed target fires links_retarget, which forgets
    * the old writes before putLinkWrites records the new ones.
@@ -79,11 +91,14 @@ export const PG = {
   deleteLinks: `DELETE FROM links l USING unnest(${linkKeyArrays(1)}) AS k(source_connection, source_stream, source_id, target_connection, target_entity)
     WHERE ${linkKeyMatches}`,
 
-  /** $1 run id, then arrays: $2 pipelines, $3 streams, $4 source ids, $5 records, $6 codes, $7 messages, $8 hints, $9 attempts. */
-  insertDeadLetters: `INSERT INTO dead_letters (run_id, pipeline, stream, source_id, record, error_code, error_message, error_hint, attempts, status, created_at, updated_at)
-    SELECT $1::bigint, d.pipeline, d.stream, d.source_id, d.record, d.error_code, d.error_message, d.error_hint, d.attempts, 'open', now(), now()
-    FROM unnest($2::text[], $3::text[], $4::text[], $5::json[], $6::text[], $7::text[], $8::text[], $9::integer[]) WITH ORDINALITY
-      AS d(pipeline, stream, source_id, record, error_code, error_message, error_hint, attempts, ord)
+  /**
+   * $1 run id, then arrays: $2 pipelines, $3 streams, $4 source ids, $5 records, $6 codes, $7 messages, $8 hints, $9 attempts,
+   * $10 partitions.
+   */
+  insertDeadLetters: `INSERT INTO dead_letters (run_id, pipeline, "partition", stream, source_id, record, error_code, error_message, error_hint, attempts, status, created_at, updated_at)
+    SELECT $1::bigint, d.pipeline, d."partition", d.stream, d.source_id, d.record, d.error_code, d.error_message, d.error_hint, d.attempts, 'open', now(), now()
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::json[], $6::text[], $7::text[], $8::text[], $9::integer[], $10::text[]) WITH ORDINALITY
+      AS d(pipeline, stream, source_id, record, error_code, error_message, error_hint, attempts, "partition", ord)
     ORDER BY d.ord`,
   setDeadLetterStatus: 'UPDATE dead_letters SET status = $1, updated_at = now() WHERE id = ANY($2::bigint[])',
   /** Arrays: $1 ids, $2 codes, $3 messages, $4 hints, $5 attempts. */
@@ -91,11 +106,14 @@ export const PG = {
       attempts = r.attempts, status = 'open', updated_at = now()
     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::integer[]) AS r(id, error_code, error_message, error_hint, attempts)
     WHERE d.id = r.id`,
-  /** $1 pipeline or null, $2 status or null, $3 limit or null. */
+  /** $1 pipeline or null, $2 partition or null, $3 status or null, $4 limit or null. */
   listDeadLetters: `SELECT ${deadLetterColumns} FROM dead_letters
-    WHERE ($1::text IS NULL OR pipeline = $1) AND ($2::text IS NULL OR status = $2) ORDER BY id LIMIT $3`,
+    WHERE ($1::text IS NULL OR pipeline = $1) AND ($2::text IS NULL OR "partition" = $2) AND ($3::text IS NULL OR status = $3)
+    ORDER BY id LIMIT $4`,
 
   getValue: 'SELECT value FROM kv WHERE namespace = $1 AND key = $2',
+  /** The values of many keys ($2 array) of the namespace $1: `ord` is the key's place. */
+  getValues: `SELECT k.ord, kv.value FROM unnest($2::text[]) WITH ORDINALITY AS k(key, ord) JOIN kv ON kv.namespace = $1 AND kv.key = k.key`,
   setValue: `INSERT INTO kv (namespace, key, value, updated_at) VALUES ($1, $2, $3, now())
     ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   /** Arrays with distinct (namespace, key) pairs: $1 namespaces, $2 keys, $3 values. */
@@ -116,10 +134,12 @@ export const PG = {
    * every unfinished one without a key, that no other store holds. SKIP LOCKED passes over rows another store is
    * claiming at this moment; a claim committed meanwhile is seen when the row is locked, and the row is dropped.
    * The claimer's own claims come back (and are renewed), as SQLite's inbox hands out the same rows until marked.
+   * $4: only deliveries of this connection, or null for all.
    */
   inboxClaim: `WITH next AS (
       SELECT i.id FROM webhook_inbox i
       WHERE i.status IN ('pending', 'failed')
+        AND ($4::text IS NULL OR i.connection = $4)
         AND (i.claimed_until IS NULL OR i.claimed_until <= now() OR i.claimed_by = $1)
         AND (i.order_key IS NULL OR NOT EXISTS (
           SELECT 1 FROM webhook_inbox e

@@ -4,6 +4,7 @@ import type {
   CheckpointKey,
   CheckpointRow,
   CheckpointState,
+  DeadLetterFilter,
   DeadLetterRow,
   DeadLetterRetry,
   KeyValueWrite,
@@ -18,7 +19,7 @@ import type {
 } from '../../contract/index.js';
 import { FerryError } from '../../errors/index.js';
 import { tooNewError } from '../migrate.js';
-import type { InboxDelivery, InboxPut, InboxStatus, WebhookInbox } from '../webhook-inbox.js';
+import type { InboxDelivery, InboxNextFilter, InboxPut, InboxStatus, WebhookInbox } from '../webhook-inbox.js';
 import { groupLinkWrites, lastRetries, lastValueWrites, linkKeyArrays } from './batch-arrays.js';
 import { applyPostgresMigrations, readPostgresSchemaVersion } from './postgres-migrate.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
@@ -204,6 +205,19 @@ export class PostgresStore implements Store, WebhookInbox {
     return row === undefined ? undefined : toFoundLinkRow(row);
   }
 
+  /** `findLinkByTarget` for many destination records of one entity in one statement; answers in id order. */
+  findLinksByTarget(targetConnection: string, targetEntity: string, targetIds: readonly string[]): (LinkRow | undefined)[] {
+    if (targetIds.length === 0) return [];
+    return inOrder(targetIds, this.pool.query<LinkPgRow & { ord: string }>(PG.findLinksByTarget, [targetConnection, targetEntity, [...targetIds]]).rows, toFoundLinkRow);
+  }
+
+  /** `findLinkFrom` for many destination records of one entity in one statement; answers in id order. */
+  findLinksFrom(sourceConnection: string, targetConnection: string, targetEntity: string, targetIds: readonly string[]): (LinkRow | undefined)[] {
+    if (targetIds.length === 0) return [];
+    const { rows } = this.pool.query<LinkPgRow & { ord: string }>(PG.findLinksFrom, [sourceConnection, targetConnection, targetEntity, [...targetIds]]);
+    return inOrder(targetIds, rows, toFoundLinkRow);
+  }
+
   // ── the batch ───────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Checkpoint, links, link writes, dead letters (new, resolved, retried), unlinks and values: all of it or none of it. */
@@ -228,6 +242,7 @@ export class PostgresStore implements Store, WebhookInbox {
           letters.map((letter) => letter.error.message),
           letters.map((letter) => letter.error.hint ?? null),
           letters.map((letter) => letter.attempts),
+          letters.map((letter) => letter.partition ?? ''),
         ],
       });
     }
@@ -246,9 +261,9 @@ export class PostgresStore implements Store, WebhookInbox {
   // ── dead letters ────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Oldest first (the order a replay should follow). */
-  listDeadLetters(options: { pipeline?: string; status?: DeadLetterRow['status']; limit?: number } = {}): DeadLetterRow[] {
+  listDeadLetters(options: DeadLetterFilter = {}): DeadLetterRow[] {
     return this.pool
-      .query<DeadLetterPgRow>(PG.listDeadLetters, [options.pipeline ?? null, options.status ?? null, options.limit ?? null])
+      .query<DeadLetterPgRow>(PG.listDeadLetters, [options.pipeline ?? null, options.partition ?? null, options.status ?? null, options.limit ?? null])
       .rows.map(toDeadLetterRow);
   }
 
@@ -261,6 +276,12 @@ export class PostgresStore implements Store, WebhookInbox {
 
   getValue(namespace: string, key: string): string | undefined {
     return this.pool.query<{ value: string }>(PG.getValue, [namespace, key]).rows[0]?.value;
+  }
+
+  /** `getValue` for many keys of one namespace in one statement; answers in key order. */
+  getValues(namespace: string, keys: readonly string[]): (string | undefined)[] {
+    if (keys.length === 0) return [];
+    return inOrder(keys, this.pool.query<{ ord: string; value: string }>(PG.getValues, [namespace, [...keys]]).rows, (row) => row.value);
   }
 
   setValue(namespace: string, key: string, value: string): void {
@@ -288,9 +309,9 @@ export class PostgresStore implements Store, WebhookInbox {
    * As SqliteStore's, and the deliveries handed out are claimed for this store: another store (another process
    * or machine) is not handed them until this one marks them, or for `inboxLeaseMs`.
    */
-  inboxNext(limit: number): InboxDelivery[] {
+  inboxNext(limit: number, filter: InboxNextFilter = {}): InboxDelivery[] {
     if (limit <= 0) return [];
-    return this.pool.query<InboxPgRow>(PG.inboxClaim, [this.claimant, limit, this.leaseMs]).rows.map(toInboxDelivery);
+    return this.pool.query<InboxPgRow>(PG.inboxClaim, [this.claimant, limit, this.leaseMs, filter.connection ?? null]).rows.map(toInboxDelivery);
   }
 
   inboxGet(id: number): InboxDelivery | undefined {
@@ -331,6 +352,16 @@ export class PostgresStore implements Store, WebhookInbox {
   close(): void {
     this.pool.close();
   }
+}
+
+/** One answer per asked item from rows that carry its place (`ord`, counted from 1 by WITH ORDINALITY). */
+function inOrder<Row extends { ord: string }, Answer>(asked: readonly unknown[], rows: readonly Row[], answer: (row: Row) => Answer): (Answer | undefined)[] {
+  const found = new Map<number, Row>();
+  for (const row of rows) found.set(Number(row.ord), row);
+  return asked.map((_, index) => {
+    const row = found.get(index + 1);
+    return row === undefined ? undefined : answer(row);
+  });
 }
 
 /** Every connection works in the store's schema; a read-only store's transactions are read-only too. */
