@@ -1,5 +1,5 @@
-import { createPartitionDirectory, expandPipeline, FerryError, RunQueueProducer, type PipelineSpec, type RunUnit } from '@ferry/core';
-import { queueUrlOf } from './commands/worker.js';
+import { createPartitionDirectory, expandPipeline, FerryError, RunQueueProducer, type PipelineSpec, type RunRequestOutcome, type RunUnit } from '@ferry/core';
+import { queuePrefixOf, queueUrlOf } from './commands/worker.js';
 import { unitRuntime } from './execute-pipeline.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { Workspace } from './workspace.js';
@@ -7,6 +7,7 @@ import type { Workspace } from './workspace.js';
 export interface EnqueueRequest {
   /** `--queue` alone (true): the `redis:` of ferry.yaml. */
   readonly queue: string | true;
+  /** `--queue-prefix`; absent: ferry.yaml's `redis.prefix`, else the default. */
   readonly prefix?: string | undefined;
   /** Only this partition (`--partition`). */
   readonly partition?: string | undefined;
@@ -26,17 +27,30 @@ export function optionsTheQueueCannotCarry(options: { readonly full?: boolean; r
   ];
 }
 
+/** A unit asked for on the queue, and what became of the request. */
+export interface EnqueuedUnit extends RunUnit {
+  readonly outcome: RunRequestOutcome;
+}
+
+/** How each outcome reads in the summary. */
+const OUTCOME_WORDS: Readonly<Record<RunRequestOutcome, string>> = {
+  queued: 'queued',
+  joined: 'joined (a run of it already waits)',
+  'queued-after-running': 'queued after the running one',
+  'left-to-running': 'left to the running one',
+};
+
 /**
  * `ferry run --queue`: puts a run of every unit of each pipeline (one per partition) on the run queue for
  * `ferry worker`s and returns without waiting for them. A unit whose run already waits on the queue keeps that
- * one request.
+ * one request; a unit that runs now gets one run more after it, which reads what changed meanwhile.
  */
 export async function enqueueRuns(ws: Workspace, pipelines: readonly PipelineSpec[], request: EnqueueRequest): Promise<ExitCodeValue> {
   const project = ws.project();
   const url = queueUrlOf(request.queue === true ? undefined : request.queue, project, 'ferry run --queue');
   const log = ws.logger().logger;
-  const producer = await RunQueueProducer.connect({ url, prefix: request.prefix, log });
-  const enqueued: RunUnit[] = [];
+  const producer = await RunQueueProducer.connect({ url, prefix: queuePrefixOf(request.prefix, project), log });
+  const enqueued: EnqueuedUnit[] = [];
   try {
     for (const pipeline of pipelines) {
       if (request.signal.aborted) break;
@@ -45,8 +59,8 @@ export async function enqueueRuns(ws: Workspace, pipelines: readonly PipelineSpe
       try {
         const units = await expandPipeline(pipeline, directory, request.partition === undefined ? {} : { partition: request.partition });
         for (const unit of units) {
-          await producer.requestRun({ pipeline: pipeline.name, partition: unit.partition }, 'request');
-          enqueued.push({ pipeline: pipeline.name, partition: unit.partition });
+          const outcome = await producer.requestRun({ pipeline: pipeline.name, partition: unit.partition }, 'request');
+          enqueued.push({ pipeline: pipeline.name, partition: unit.partition, outcome });
         }
       } finally {
         await directory.close();
@@ -59,17 +73,27 @@ export async function enqueueRuns(ws: Workspace, pipelines: readonly PipelineSpe
   if (ws.options.json) {
     ws.emitJson({ queue: producer.where, prefix: producer.prefix, enqueued, notQueued });
   } else {
-    ws.print([`enqueued ${enqueued.length} run${enqueued.length === 1 ? '' : 's'} on ${producer.where} (prefix ${producer.prefix}) for \`ferry worker\`s:`]);
-    for (const pipeline of pipelines) {
-      const partitions = enqueued.filter((unit) => unit.pipeline === pipeline.name).map((unit) => unit.partition);
-      if (partitions.length === 0) continue;
-      const count = `${partitions.length} partition${partitions.length === 1 ? '' : 's'}`;
-      ws.print(partitions.length === 1 && partitions[0] === '' ? `  ${pipeline.name}` : `  ${pipeline.name}: ${count} (${partitions.join(', ')})`);
-    }
-    ws.print('  `ferry status` shows their runs as the workers take them');
+    ws.print([
+      `asked for ${enqueued.length} run${enqueued.length === 1 ? '' : 's'} on ${producer.where} (prefix ${producer.prefix}) for \`ferry worker\`s:`,
+      ...pipelines.flatMap((pipeline) => summaryLines(pipeline.name, enqueued.filter((unit) => unit.pipeline === pipeline.name))),
+      '  `ferry status` shows their runs as the workers take them',
+    ]);
   }
   if (notQueued.length > 0) ws.note(`not queued (stopped first, or no partitions): ${notQueued.join(', ')}`);
   return notQueued.length > 0 && request.signal.aborted ? ExitCode.stopped : ExitCode.ok;
+}
+
+/** One pipeline's lines: its outcome when unpartitioned, else its partitions grouped by outcome. */
+function summaryLines(pipeline: string, units: readonly EnqueuedUnit[]): string[] {
+  const [only] = units;
+  if (only === undefined) return [];
+  if (units.length === 1 && only.partition === '') return [`  ${pipeline}: ${OUTCOME_WORDS[only.outcome]}`];
+  const lines = [`  ${pipeline}: ${units.length} partition${units.length === 1 ? '' : 's'}`];
+  for (const outcome of Object.keys(OUTCOME_WORDS) as RunRequestOutcome[]) {
+    const partitions = units.filter((unit) => unit.outcome === outcome).map((unit) => unit.partition);
+    if (partitions.length > 0) lines.push(`    ${OUTCOME_WORDS[outcome]}: ${partitions.join(', ')}`);
+  }
+  return lines;
 }
 
 /** A usage error for run options a queued run would silently drop. */

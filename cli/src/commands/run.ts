@@ -1,10 +1,11 @@
 import { Option, type Command } from 'commander';
-import { DEFAULT_QUEUE_PREFIX, combineRunSummaries, worstRunStatus, type PipelineSpec, type RunCallStats, type RunStatus, type RunSummary } from '@ferry/core';
+import { combineRunSummaries, worstRunStatus, type PipelineSpec, type RunCallStats, type RunStatus, type RunSummary } from '@ferry/core';
 import type { Invocation } from '../invocation.js';
 import type { Workspace } from '../workspace.js';
 import { ExitCode, worstExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { collectParam, parsePositiveInteger, parseTimeScale } from '../option-parsers.js';
 import { enqueueRuns, optionsTheQueueCannotCarry, queueConflict } from '../enqueue-runs.js';
+import { QUEUE_PREFIX_DEFAULT } from './worker.js';
 import { outcomeToJson, type PipelineOutcome } from '../run-report.js';
 import { DEFAULT_PARTITIONS_CONCURRENCY, runPipelineUnits } from '../run-pipeline-units.js';
 import { formatPartitionsTotal, formatRunReport } from '../summary.js';
@@ -34,7 +35,7 @@ export function registerRunCommand(program: Command, invocation: Invocation): vo
     .option('--partition <id>', 'run only this partition of a partitioned pipeline')
     .option('--partitions-concurrency <n>', 'partitions of a pipeline that run at once', parsePositiveInteger, DEFAULT_PARTITIONS_CONCURRENCY)
     .option('--queue [url]', 'put a run of every partition on the run queue for `ferry worker`s and return (url default: redis: in ferry.yaml)')
-    .option('--queue-prefix <prefix>', `key prefix of the queue in Redis; the workers must use the same (default: ${DEFAULT_QUEUE_PREFIX})`)
+    .option('--queue-prefix <prefix>', `key prefix of the queue in Redis; the workers must use the same (default: ${QUEUE_PREFIX_DEFAULT})`)
     .addOption(new Option('--time-scale <factor>', 'run rate windows this many times faster').hideHelp().argParser(parseTimeScale))
     .action(async (names: string[], options: RunOptions, command: Command) =>
       invocation.run(command, (ws) => runCommand(ws, invocation, names, options)),

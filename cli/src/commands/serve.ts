@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import {
-  DEFAULT_QUEUE_PREFIX,
   DistributedLock,
   RunQueueProducer,
   asServiceStore,
@@ -16,7 +15,7 @@ import type { Invocation } from '../invocation.js';
 import type { Workspace } from '../workspace.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { parsePort, parseTimeScale } from '../option-parsers.js';
-import { queueUrlOf, sqliteStoreNote } from './worker.js';
+import { QUEUE_PREFIX_DEFAULT, queuePrefixOf, queueUrlOf, sqliteStoreNote } from './worker.js';
 
 interface ServeCommandOptions {
   readonly port?: number;
@@ -34,7 +33,7 @@ export function registerServeCommand(program: Command, invocation: Invocation): 
     .option('--port <port>', 'port to listen on (default: serve.port in ferry.yaml, else 8787; 0 picks a free one)', parsePort)
     .option('--host <host>', 'interface to listen on (default: serve.host in ferry.yaml, else 127.0.0.1)')
     .option('--queue [url]', 'put schedules and webhook deliveries on the run queue for `ferry worker`s instead of running them here (url default: redis: in ferry.yaml)')
-    .option('--queue-prefix <prefix>', `key prefix of the queue in Redis; the workers must use the same (default: ${DEFAULT_QUEUE_PREFIX})`)
+    .option('--queue-prefix <prefix>', `key prefix of the queue in Redis; the workers must use the same (default: ${QUEUE_PREFIX_DEFAULT})`)
     .addOption(new Option('--time-scale <factor>', 'run rate windows this many times faster').hideHelp().argParser(parseTimeScale))
     .action(async (options: ServeCommandOptions, command: Command) => invocation.run(command, (ws) => serveCommand(ws, invocation, options)));
 }
@@ -83,7 +82,7 @@ async function serveCommand(ws: Workspace, invocation: Invocation, options: Serv
   const store = asServiceStore(ws.store());
   const log = ws.logger().logger;
   const queueUrl = options.queue === undefined ? undefined : queueUrlOf(options.queue === true ? undefined : options.queue, project, 'ferry serve --queue');
-  const queued = queueUrl === undefined ? undefined : await openServeQueue(queueUrl, options.queuePrefix, store, log);
+  const queued = queueUrl === undefined ? undefined : await openServeQueue(queueUrl, queuePrefixOf(options.queuePrefix, project), store, log);
   const queue = queued?.queue;
   try {
     const service = createService({

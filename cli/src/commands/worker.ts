@@ -15,6 +15,9 @@ interface WorkerCommandOptions {
 
 const MIN_STALL_TIMEOUT_MS = 1_000;
 
+/** How the `--queue-prefix` options describe their default. */
+export const QUEUE_PREFIX_DEFAULT = `redis.prefix in ferry.yaml, else ${DEFAULT_QUEUE_PREFIX}`;
+
 function parseStallTimeout(value: string): number {
   const ms = parsePositiveInteger(value);
   if (ms < MIN_STALL_TIMEOUT_MS) throw new InvalidArgumentError(`expected milliseconds, ${MIN_STALL_TIMEOUT_MS} or more.`);
@@ -26,7 +29,7 @@ export function registerWorkerCommand(program: Command, invocation: Invocation):
     .command('worker')
     .description('process the run queue until Ctrl-C: runs, schedule ticks and webhook deliveries that `serve --queue` puts there')
     .option('--queue <url>', 'Redis URL of the run queue, e.g. redis://127.0.0.1:6379/0 (default: redis: in ferry.yaml)')
-    .option('--queue-prefix <prefix>', `key prefix of the queue in Redis; serve --queue must use the same (default: ${DEFAULT_QUEUE_PREFIX})`)
+    .option('--queue-prefix <prefix>', `key prefix of the queue in Redis; serve --queue must use the same (default: ${QUEUE_PREFIX_DEFAULT})`)
     .option('--concurrency <n>', 'runs and inbox drains processed at once (default 2)', parsePositiveInteger)
     .option(
       '--stall-timeout <ms>',
@@ -43,10 +46,15 @@ export function registerWorkerCommand(program: Command, invocation: Invocation):
  */
 export function queueUrlOf(given: string | undefined, project: ProjectSpec, command: string): string {
   if (given !== undefined) return given;
-  if (project.redis !== undefined && project.redis !== '') return project.redis;
+  if (project.redis !== undefined && project.redis.url !== '') return project.redis.url;
   throw new FerryError('USAGE_INVALID', `${command} needs the run queue's Redis URL`, {
     hint: 'pass --queue redis://host:6379/0, or set `redis: redis://host:6379/0` in ferry.yaml',
   });
+}
+
+/** The run queue's key prefix: the option, else ferry.yaml's `redis.prefix`, else undefined (the default, `ferry`). */
+export function queuePrefixOf(given: string | undefined, project: ProjectSpec): string | undefined {
+  return given ?? project.redis?.prefix;
 }
 
 /**
@@ -67,7 +75,7 @@ async function workerCommand(ws: Workspace, invocation: Invocation, options: Wor
   try {
     const worker = await startQueueWorker({
       url,
-      prefix: options.queuePrefix,
+      prefix: queuePrefixOf(options.queuePrefix, project),
       project,
       pipelines,
       registry: ws.registry,

@@ -31,7 +31,7 @@ export interface ConnectionDocument {
 
 export interface ProjectDocument {
   readonly store?: string;
-  readonly redis?: string;
+  readonly redis?: string | { readonly url: string; readonly prefix?: string };
   readonly connections?: Readonly<Record<string, ConnectionDocument>>;
   readonly pipelines?: readonly string[];
   readonly serve?: { readonly host?: string; readonly port?: number; readonly rotate?: string };

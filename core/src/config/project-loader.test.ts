@@ -77,8 +77,18 @@ describe('loadProject', () => {
 
   it('takes the Redis URL of shared rate budgets from the environment', () => {
     const project = parseProject('redis: ${REDIS_URL}\n', join(dir, 'ferry.yaml'), { registry, env: { REDIS_URL: 'rediss://:pw@cache.internal:6380/2' } });
-    expect(project.redis).toBe('rediss://:pw@cache.internal:6380/2');
+    expect(project.redis).toEqual({ url: 'rediss://:pw@cache.internal:6380/2' });
     expect(parseProject('store: ./x.db\n', join(dir, 'ferry.yaml'), { registry, env: {} }).redis).toBeUndefined();
+  });
+
+  it('takes redis as a mapping of url and key prefix, either part from the environment', () => {
+    const parse = (text: string, env: Record<string, string> = {}): unknown => parseProject(text, join(dir, 'ferry.yaml'), { registry, env }).redis;
+    expect(parse('redis:\n  url: redis://127.0.0.1:6379/0\n  prefix: staging\n')).toEqual({ url: 'redis://127.0.0.1:6379/0', prefix: 'staging' });
+    expect(parse('redis: { url: redis://127.0.0.1:6379/0 }\n')).toEqual({ url: 'redis://127.0.0.1:6379/0' });
+    expect(parse('redis: { url: "${REDIS_URL}", prefix: "acme:${STAGE}" }\n', { REDIS_URL: 'rediss://:pw@cache.internal:6380/2', STAGE: 'test' })).toEqual({
+      url: 'rediss://:pw@cache.internal:6380/2',
+      prefix: 'acme:test',
+    });
   });
 
   it('uses pipelines/*.yaml by default and keeps a store URL as it is', () => {
@@ -208,6 +218,33 @@ describe('project file errors name file:line:column', () => {
     const secret = 'http://:hunter2@redis.internal:6379';
     const fromEnv = projectError('redis: ${REDIS_URL}\n', { REDIS_URL: secret });
     expect(fromEnv.message).toBe(`${file()}:1:8: 'redis' (from \${REDIS_URL}) must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0`);
+    expect(JSON.stringify(fromEnv.toJSON())).not.toContain('hunter2');
+  });
+
+  it('a redis mapping that is wrong, each problem at its line and column', () => {
+    const badUrl = projectError('store: ./ferry.db\nredis:\n  url: http://127.0.0.1:6379\n  prefix: staging\n');
+    expect(badUrl.code).toBe('CONFIG_SCHEMA');
+    expect(badUrl.message).toBe(`${file()}:3:8: 'redis.url' must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0`);
+
+    const typo = projectError('redis:\n  url: redis://127.0.0.1:6379/0\n  prefx: staging\n');
+    expect(typo.code).toBe('CONFIG_UNKNOWN_KEY');
+    expect(typo.message).toBe(`${file()}:3:3: unknown key 'prefx' in 'redis' — did you mean 'prefix'?`);
+    expect(typo.hint).toBe("rename it to 'prefix', or use one of: url, prefix");
+
+    const badPrefix = projectError('redis:\n  url: redis://127.0.0.1:6379/0\n  prefix: "stag ing"\n');
+    expect(badPrefix.message).toBe(
+      `${file()}:3:11: 'redis.prefix' must be letters, digits, '.', '-' and '_' (parts may be joined by ':'), starting with a letter or digit, e.g. staging`,
+    );
+    expect(badPrefix.hint).toMatch(/share rate budgets/);
+    expect(projectError('redis: { url: redis://127.0.0.1:6379/0, prefix: 7 }\n').message).toBe(`${file()}:1:49: 'redis.prefix' must be a string, not an integer`);
+
+    const expected = "expected a redis:// or rediss:// URL, or a mapping { url: redis://…, prefix: staging }";
+    expect(projectError('redis:\n  prefix: staging\n').message).toBe(`${file()}:2:3: 'redis': ${expected}`);
+    expect(projectError('redis: [redis://127.0.0.1:6379/0]\n').message).toBe(`${file()}:1:8: 'redis': ${expected}`);
+
+    const secret = 'http://:hunter2@redis.internal:6379';
+    const fromEnv = projectError('redis:\n  url: ${REDIS_URL}\n', { REDIS_URL: secret });
+    expect(fromEnv.message).toBe(`${file()}:2:8: 'redis.url' (from \${REDIS_URL}) must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0`);
     expect(JSON.stringify(fromEnv.toJSON())).not.toContain('hunter2');
   });
 

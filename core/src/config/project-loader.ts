@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import type { AuthKind, ConnectorDef } from '../contract/connector.js';
-import type { ConnectionAuthSpec, ConnectionSpec, ProjectSpec } from '../contract/pipeline.js';
+import type { ConnectionAuthSpec, ConnectionSpec, ProjectSpec, RedisSpec } from '../contract/pipeline.js';
 import { didYouMean, didYouMeanSuffix } from '../util/did-you-mean.js';
 import { ConfigError, throwProblems } from './config-error.js';
 import type { ConnectorRegistry } from './connector-registry.js';
@@ -85,7 +85,7 @@ export function parseProject(text: string, file: string, options: ProjectLoadOpt
     file: absolute,
     baseDir,
     store: /^[a-z][a-z0-9+.-]*:\/\//i.test(store) ? store : resolve(baseDir, store),
-    ...(project.redis === undefined ? {} : { redis: project.redis }),
+    ...(project.redis === undefined ? {} : { redis: redisSpec(project.redis) }),
     connections,
     pipelineFiles: pipelines.files,
     serve: {
@@ -98,6 +98,12 @@ export function parseProject(text: string, file: string, options: ProjectLoadOpt
       ...(project.log?.file === undefined ? {} : { file: resolve(baseDir, project.log.file) }),
     },
   };
+}
+
+/** Both forms of `redis:` as one shape: the plain URL is `{ url }` with the default prefix. */
+function redisSpec(redis: NonNullable<ProjectDocument['redis']>): RedisSpec {
+  if (typeof redis === 'string') return { url: redis };
+  return { url: redis.url, ...(redis.prefix === undefined ? {} : { prefix: redis.prefix }) };
 }
 
 function buildConnection(

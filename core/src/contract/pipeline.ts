@@ -164,6 +164,17 @@ export interface ConnectionSpec {
   readonly partitions?: readonly PartitionSpec[] | 'discover';
 }
 
+/** ferry.yaml's `redis:`, as `redis: <url>` or `redis: { url, prefix }`. */
+export interface RedisSpec {
+  /** redis:// or rediss:// URL. */
+  readonly url: string;
+  /**
+   * First part of every key ferry keeps there — rate budgets, locks, the run queue (absent: `ferry`). Projects
+   * sharing a Redis database share rate budgets unless their prefixes differ.
+   */
+  readonly prefix?: string;
+}
+
 export interface ProjectSpec {
   /** Absolute path of ferry.yaml. */
   readonly file: string;
@@ -172,10 +183,10 @@ export interface ProjectSpec {
   /** Store location: a file path for SQLite (default `./ferry.db`), or a URL. */
   readonly store: string;
   /**
-   * Redis URL (redis:// or rediss://) for shared rate budgets, locks and the run queue. With it, every process
-   * of the project draws from one rate budget per (connector, account); without it, each limits its own calls.
+   * Redis for shared rate budgets, locks and the run queue. With it, every process of the project draws from one
+   * rate budget per (connector, account); without it, each limits its own calls.
    */
-  readonly redis?: string;
+  readonly redis?: RedisSpec;
   readonly connections: Readonly<Record<string, ConnectionSpec>>;
   /** Pipeline files (globs expanded, absolute). */
   readonly pipelineFiles: readonly string[];

@@ -216,7 +216,7 @@ describe('a project with redis:', () => {
         file: '/project/ferry.yaml',
         baseDir: '/project',
         store: './ferry.db',
-        redis: REDIS_URL,
+        redis: { url: REDIS_URL },
         connections: { crm: { name: 'crm', connector: 'api', config: { accountId: account }, auth: { kind: 'none' } } },
         pipelineFiles: [],
         serve: { host: '127.0.0.1', port: 0 },

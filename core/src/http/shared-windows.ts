@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { DEFAULT_REDIS_PREFIX, rateKeyPrefix } from '../coordination/redis-prefix.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { withWindowScripts } from './shared-window-scripts.js';
 
@@ -33,7 +34,7 @@ export interface SharedBudgetOptions {
   readonly redis: string | Redis;
   /** The budget's name: processes with the same name (and time scale) share it, e.g. `ghl/<locationId>`. */
   readonly budget: string;
-  /** Prefix of every key (default `ferry:rate`). */
+  /** Prefix of every key (default `ferry:rate`; `rateKeyPrefix` makes it from ferry.yaml's `redis.prefix`). */
   readonly keyPrefix?: string;
   /** How long an in-flight call's slot survives without renewal (default 30 s, divided by the time scale, at least 2 s). */
   readonly leaseMs?: number;
@@ -41,7 +42,7 @@ export interface SharedBudgetOptions {
   readonly bucketAboveMs?: number;
 }
 
-export const DEFAULT_KEY_PREFIX = 'ferry:rate';
+export const DEFAULT_KEY_PREFIX = rateKeyPrefix(DEFAULT_REDIS_PREFIX);
 
 /**
  * The Redis name of a budget. The time scale is part of it (a sandbox run at another speed is another world);

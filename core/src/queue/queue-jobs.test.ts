@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseInboxJob, parseRunJob, parseTickJob } from './queue-jobs.js';
-import { inboxJobId, runJobId, tickSchedulerId } from './queue-names.js';
+import { inboxJobId, runDeduplicationId, runRequestJobId, tickSchedulerId } from './queue-names.js';
 
 describe('queue payloads', () => {
   it('reads the payloads ferry writes', () => {
@@ -21,10 +21,14 @@ describe('queue payloads', () => {
     expect(() => parseTickJob({ v: 2, pipeline: 'p' })).toThrow(expect.objectContaining({ code: 'QUEUE_JOB_VERSION', hint: expect.stringContaining('upgrade') as string }) as Error);
   });
 
-  it('makes job ids BullMQ accepts (three parts at most), one per unit', () => {
-    expect(runJobId({ pipeline: 'p', partition: '' })).toBe('run:p:');
-    expect(runJobId({ pipeline: 'p', partition: 'a:b' })).toBe('run:p:a%3Ab');
-    expect(runJobId({ pipeline: 'p', partition: 'a' })).not.toBe(runJobId({ pipeline: 'p', partition: 'b' }));
+  it('makes job ids BullMQ accepts (three parts at most): one coalescing id per unit, one job id per request', () => {
+    expect(runDeduplicationId({ pipeline: 'p', partition: '' })).toBe('run:p:');
+    expect(runDeduplicationId({ pipeline: 'p', partition: 'a:b' })).toBe('run:p:a%3Ab');
+    expect(runDeduplicationId({ pipeline: 'p', partition: 'a' })).not.toBe(runDeduplicationId({ pipeline: 'p', partition: 'b' }));
+    expect(runRequestJobId({ pipeline: 'p', partition: 'a:b' }, 'r1')).toBe('run:p:a%3Ab@r1');
+    // A partition holding '@' cannot pass for another unit's request.
+    expect(runRequestJobId({ pipeline: 'p', partition: 'a@b' }, 'c')).not.toBe(runRequestJobId({ pipeline: 'p', partition: 'a' }, 'b@c'));
+    expect(runRequestJobId({ pipeline: 'p:q', partition: 'a:b' }, 'x:y').split(':')).toHaveLength(3);
     expect(inboxJobId('ghl').split(':')).toHaveLength(3);
     expect(tickSchedulerId('p', 0)).not.toContain(':');
   });

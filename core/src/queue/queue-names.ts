@@ -4,8 +4,13 @@
  * them, so they are made here only.
  */
 
-/** Key prefix of every queue and lock in Redis (`--queue-prefix`): projects sharing one Redis use different ones. */
-export const DEFAULT_QUEUE_PREFIX = 'ferry';
+import { DEFAULT_REDIS_PREFIX } from '../coordination/redis-prefix.js';
+
+/**
+ * Key prefix of every queue and lock in Redis when neither `--queue-prefix` nor ferry.yaml's `redis.prefix` names
+ * one: projects sharing one Redis use different ones.
+ */
+export const DEFAULT_QUEUE_PREFIX = DEFAULT_REDIS_PREFIX;
 
 export const QUEUE_NAMES = {
   /** One job per (pipeline, partition) to run. */
@@ -29,9 +34,20 @@ function part(value: string): string {
   return encodeURIComponent(value);
 }
 
-/** A unit's run job: a second request while one is waiting is the same job, not a second run. */
-export function runJobId(unit: RunUnit): string {
+/**
+ * What a unit's run requests coalesce on (BullMQ's deduplication id): a request while a run of the unit waits is
+ * that run, and a request while one runs is the one run after it.
+ */
+export function runDeduplicationId(unit: RunUnit): string {
   return `run:${part(unit.pipeline)}:${part(unit.partition)}`;
+}
+
+/**
+ * The job id of one request for a run of `unit`: unique per request, so the producer can tell the job it added
+ * from the one it joined. `@` never occurs in an encoded part.
+ */
+export function runRequestJobId(unit: RunUnit, requestId: string): string {
+  return `${runDeduplicationId(unit)}@${part(requestId)}`;
 }
 
 /** A connection's inbox job: one drainer per connection at a time keeps each contact's deliveries in order. */

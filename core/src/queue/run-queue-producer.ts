@@ -1,10 +1,22 @@
-import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import { bullmq } from './bullmq-library.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../contract/logger.js';
 import type { PipelineSpec } from '../contract/pipeline.js';
 import { connectRedis, redactRedisUrl } from '../coordination/redis-connection.js';
 import { JOB_VERSION, type InboxJobData, type RunJobData, type RunJobTrigger, type TickJobData } from './queue-jobs.js';
-import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES, inboxJobId, isTickSchedulerId, runJobId, tickSchedulerId, type QueueName, type RunUnit } from './queue-names.js';
+import {
+  DEFAULT_QUEUE_PREFIX,
+  QUEUE_NAMES,
+  inboxJobId,
+  isTickSchedulerId,
+  runDeduplicationId,
+  runRequestJobId,
+  tickSchedulerId,
+  type QueueName,
+  type RunUnit,
+} from './queue-names.js';
 
 export interface RunQueueConnectOptions {
   /** redis://host:port/db (rediss:// for TLS). */
@@ -24,7 +36,15 @@ export interface ArmedSchedule {
 /** Jobs of one queue by state. */
 export type QueueCounts = Readonly<Record<'waiting' | 'active' | 'delayed' | 'failed', number>>;
 
-/** A finished run or inbox job leaves nothing behind: its id must be free for the unit's next request. */
+/**
+ * What became of a request for a run of a unit: a new run waits for a worker (`queued`); a run of the unit already
+ * waited and this request is that run (`joined`); the unit runs now and one run more starts after it ends
+ * (`queued-after-running`); or, for a schedule tick, the unit runs now and the tick is left to that run
+ * (`left-to-running`).
+ */
+export type RunRequestOutcome = 'queued' | 'joined' | 'queued-after-running' | 'left-to-running';
+
+/** A finished run or inbox job leaves nothing behind: the next request of its unit (or connection) is a new job. */
 const UNIT_JOB_OPTIONS = { removeOnComplete: true, removeOnFail: true } as const;
 /** Tick ids are unique per tick; a few failed ones are kept for a person to look at. */
 const TICK_JOB_OPTIONS = { removeOnComplete: true, removeOnFail: 100 } as const;
@@ -49,9 +69,9 @@ export class RunQueueProducer {
     this.#log = log;
     const options = { connection: redis, prefix };
     this.#queues = {
-      runs: new Queue(QUEUE_NAMES.runs, options),
-      ticks: new Queue(QUEUE_NAMES.ticks, options),
-      inbox: new Queue(QUEUE_NAMES.inbox, options),
+      runs: new (bullmq().Queue)(QUEUE_NAMES.runs, options),
+      ticks: new (bullmq().Queue)(QUEUE_NAMES.ticks, options),
+      inbox: new (bullmq().Queue)(QUEUE_NAMES.inbox, options),
     };
     for (const queue of Object.values(this.#queues)) queue.on('error', (error) => log.error({ queue: queue.name, error: error.message }, 'run queue error'));
   }
@@ -95,10 +115,31 @@ export class RunQueueProducer {
     return armed;
   }
 
-  /** Asks for a run of `unit`; joins the request already waiting for it, if any. */
-  async requestRun(unit: RunUnit, trigger: RunJobTrigger): Promise<void> {
+  /**
+   * Asks for a run of `unit`. A request joins the run of the unit that already waits, if any (it has not read yet,
+   * so it reads what changed). While the unit runs, an explicit request adds one run after it — at most one: later
+   * requests join that one — while a schedule tick is left to the running one (the next tick reads what it missed).
+   *
+   * The queue decides atomically (BullMQ deduplication with keepLastIfActive: the follow-up is made when the running
+   * job ends, in the same script), so a run that ends while the request is made cannot drop it. The outcome is
+   * named from the unit's job as seen just before: a run that starts in between is reported `joined` though the
+   * request became its follow-up — either way a run of the unit starts after the request.
+   */
+  async requestRun(unit: RunUnit, trigger: RunJobTrigger): Promise<RunRequestOutcome> {
+    const runs = this.#queues.runs;
     const data: RunJobData = { v: JOB_VERSION, pipeline: unit.pipeline, partition: unit.partition, trigger };
-    await this.#queues.runs.add('run', data, { ...UNIT_JOB_OPTIONS, jobId: runJobId(unit) });
+    const deduplicationId = runDeduplicationId(unit);
+    const current = await runs.getDeduplicationJobId(deduplicationId);
+    const stateBefore = current === null ? undefined : await runs.getJobState(current);
+    const jobId = runRequestJobId(unit, randomUUID());
+    const job = await runs.add('run', data, {
+      ...UNIT_JOB_OPTIONS,
+      jobId,
+      deduplication: { id: deduplicationId, keepLastIfActive: trigger === 'request' },
+    });
+    if (job.id === jobId) return 'queued';
+    if (job.id !== current || stateBefore !== 'active') return 'joined';
+    return trigger === 'request' ? 'queued-after-running' : 'left-to-running';
   }
 
   /**

@@ -4,6 +4,7 @@ import type { ConnectorContext } from '../contract/context.js';
 import type { HttpClient, HttpRequest, HttpResponse, HttpStats } from '../contract/http.js';
 import type { Logger } from '../contract/logger.js';
 import type { ProjectSpec } from '../contract/pipeline.js';
+import { rateKeyPrefix } from '../coordination/redis-prefix.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { createHttpClient, type HttpTimeouts, type RetryOptions } from '../http/http-client.js';
 import { limiterFor } from '../http/limiter-registry.js';
@@ -120,7 +121,7 @@ export function createContextFactory(options: ContextFactoryOptions): ContextFac
       const limiterOptions = {
         ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
         // With ferry.yaml's `redis:`, every process of the project draws from one budget per account.
-        ...(options.project.redis === undefined ? {} : { shared: { redis: options.project.redis } }),
+        ...(options.project.redis === undefined ? {} : { shared: { redis: options.project.redis.url, keyPrefix: rateKeyPrefix(options.project.redis.prefix) } }),
       };
       const client = createHttpClient({
         connector: connector.name,
