@@ -100,12 +100,13 @@ describe('ferry run / plan / status / catalog (child process, csv → sqlite)', 
   });
 
   it('shows runs, checkpoints and dead letters in status', async () => {
-    const out = await run(['status']);
+    // Read-only commands: one process each, all at once.
+    const [out, jsonOut] = await Promise.all([run(['status']), run(['status', 'contacts-to-warehouse', '--json'])]);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/recent runs\n\s+RUN\s+PIPELINE\s+STATUS/);
     expect(out.stdout).toMatch(/contacts-to-warehouse\s+records\s+—/);
     expect(out.stdout).toContain('open dead letters\n  none');
-    const json = JSON.parse((await run(['status', 'contacts-to-warehouse', '--json'])).stdout) as {
+    const json = JSON.parse(jsonOut.stdout) as {
       runs: { status: string }[];
       checkpoints: { pipeline: string; stream: string; state: { offset: number } }[];
     };
@@ -114,31 +115,33 @@ describe('ferry run / plan / status / catalog (child process, csv → sqlite)', 
   });
 
   it('says which pipeline names exist when one is mistyped (exit 2, nothing run)', async () => {
-    const out = await run(['run', 'contacts-to-warehouse', 'contacts-to-warehous']);
+    // None of them runs anything: one process each, all at once.
+    const [out, usage, unknown] = await Promise.all([
+      run(['run', 'contacts-to-warehouse', 'contacts-to-warehous']),
+      run(['run', 'contacts-to-warehouse', '--limit', 'many']),
+      run(['runn']),
+    ]);
     expect(out.code).toBe(2);
     expect(out.stdout).toBe('');
     expect(out.stderr).toMatch(/^error: no pipeline named 'contacts-to-warehous' .* did you mean 'contacts-to-warehouse'\?\nhint: /);
-    const usage = await run(['run', 'contacts-to-warehouse', '--limit', 'many']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("error: option '--limit <n>' argument 'many' is invalid");
-    const unknown = await run(['runn']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("(Did you mean run?)");
   });
 
   it('prints the catalog from the connector objects, as text and JSON', async () => {
-    const text = await run(['catalog', 'csv']);
+    // Read-only commands: one process each, all at once.
+    const [text, jsonOut, missing, help] = await Promise.all([run(['catalog', 'csv']), run(['catalog', '--json']), run(['catalog', 'csb']), run(['--help'])]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^csv \d+\.\d+\.\d+ — /);
     expect(text.stdout).toMatch(/records\s+id\s+id\s+full, incremental/);
     expect(text.stdout).toMatch(/append\s+—\s+—\s+none/);
-    const json = JSON.parse((await run(['catalog', '--json'])).stdout) as { connectors: { name: string; streams: unknown[]; actions: { name: string }[] }[] };
+    const json = JSON.parse(jsonOut.stdout) as { connectors: { name: string; streams: unknown[]; actions: { name: string }[] }[] };
     expect(json.connectors.map((c) => c.name)).toEqual(expect.arrayContaining(['csv', 'jsonl', 'sqlite']));
     expect(json.connectors.find((c) => c.name === 'sqlite')?.actions.map((a) => a.name)).toEqual(expect.arrayContaining(['upsert', 'delete']));
-    const missing = await run(['catalog', 'csb']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/error: no connector named 'csb' — did you mean 'csv'\?/);
-    const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Exit codes:');
     expect(help.stdout).toContain('130');

@@ -61,12 +61,12 @@ describe('ferry validate (child process)', () => {
   afterAll(() => project.remove());
 
   it('prints ok for the project and each pipeline and exits 0', async () => {
-    const out = await ferry(['validate'], { cwd: project.dir });
+    // Read-only commands: one process each, at the same time.
+    const [out, json] = await Promise.all([ferry(['validate'], { cwd: project.dir }), ferry(['validate', '--json', 'other/orders.yaml'], { cwd: project.dir })]);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('ok     ferry.yaml');
     expect(out.stdout).toContain('ok     pipelines/contacts.yaml');
-    const json = await ferry(['validate', '--json', 'other/orders.yaml'], { cwd: project.dir });
     expect(json.code).toBe(0);
     const parsed = JSON.parse(json.stdout) as { ok: boolean; files: { file: string; ok: boolean }[] };
     expect(parsed.ok).toBe(true);
@@ -102,39 +102,47 @@ describe('ferry validate (child process)', () => {
   });
 
   it('reports an unknown connector and a missing variable in ferry.yaml, and a project-less directory', async () => {
-    const bad = createTempProject({
-      'ferry.yaml': 'connections:\n  crm:\n    connector: csvv\n    config: { path: x.csv }\n',
-    });
-    try {
-      const out = await ferry(['validate'], { cwd: bad.dir });
-      expect(out.code).toBe(2);
-      expect(out.stdout).toMatch(/ferry\.yaml:3:16: .*csvv.*did you mean 'csv'/);
+    // Three directories, each with processes of its own: checked at the same time.
+    await Promise.all([
+      (async () => {
+        const bad = createTempProject({
+          'ferry.yaml': 'connections:\n  crm:\n    connector: csvv\n    config: { path: x.csv }\n',
+        });
+        try {
+          const out = await ferry(['validate'], { cwd: bad.dir });
+          expect(out.code).toBe(2);
+          expect(out.stdout).toMatch(/ferry\.yaml:3:16: .*csvv.*did you mean 'csv'/);
 
-      bad.write('ferry.yaml', 'connections:\n  crm:\n    connector: csv\n    config: { path: "${FERRY_E2E_UNSET_VARIABLE}" }\n');
-      const env = await ferry(['validate'], { cwd: bad.dir });
-      expect(env.code).toBe(2);
-      expect(env.stdout).toMatch(/ferry\.yaml:4:\d+: .*FERRY_E2E_UNSET_VARIABLE/);
-
-      const fromEnvFile = createTempProject({
-        'ferry.yaml': 'connections:\n  crm:\n    connector: csv\n    config: { path: "${FERRY_E2E_FROM_DOTENV}" }\n',
-        '.env': 'FERRY_E2E_FROM_DOTENV=data/x.csv\n',
-      });
-      try {
-        const ok = await ferry(['validate'], { cwd: fromEnvFile.dir });
-        expect(ok.code, ok.stdout).toBe(0);
-      } finally {
-        fromEnvFile.remove();
-      }
-    } finally {
-      bad.remove();
-    }
-    const nowhere = createTempProject({});
-    try {
-      const out = await ferry(['status'], { cwd: nowhere.dir });
-      expect(out.code).toBe(2);
-      expect(out.stderr).toMatch(/^error: no ferry\.yaml in .* or any parent directory\nhint: .*--project/);
-    } finally {
-      nowhere.remove();
-    }
+          bad.write('ferry.yaml', 'connections:\n  crm:\n    connector: csv\n    config: { path: "${FERRY_E2E_UNSET_VARIABLE}" }\n');
+          const env = await ferry(['validate'], { cwd: bad.dir });
+          expect(env.code).toBe(2);
+          expect(env.stdout).toMatch(/ferry\.yaml:4:\d+: .*FERRY_E2E_UNSET_VARIABLE/);
+        } finally {
+          bad.remove();
+        }
+      })(),
+      (async () => {
+        const fromEnvFile = createTempProject({
+          'ferry.yaml': 'connections:\n  crm:\n    connector: csv\n    config: { path: "${FERRY_E2E_FROM_DOTENV}" }\n',
+          '.env': 'FERRY_E2E_FROM_DOTENV=data/x.csv\n',
+        });
+        try {
+          const ok = await ferry(['validate'], { cwd: fromEnvFile.dir });
+          expect(ok.code, ok.stdout).toBe(0);
+        } finally {
+          fromEnvFile.remove();
+        }
+      })(),
+      (async () => {
+        const nowhere = createTempProject({});
+        try {
+          const out = await ferry(['status'], { cwd: nowhere.dir });
+          expect(out.code).toBe(2);
+          expect(out.stderr).toMatch(/^error: no ferry\.yaml in .* or any parent directory\nhint: .*--project/);
+        } finally {
+          nowhere.remove();
+        }
+      })(),
+    ]);
   });
 });

@@ -67,7 +67,8 @@ describe('no credential leaks, anywhere ferry writes', () => {
     });
     outputs.push(refused);
     expect(refused.code).toBe(3);
-    for (const args of [['auth', 'status'], ['status', '--json'], ['dlq', 'list', '--records'], ['--log-level', 'trace', 'validate']]) outputs.push(await ferry(args, { cwd: project.dir, env }));
+    // Read-only commands: one process each, all at once.
+    outputs.push(...(await Promise.all([['auth', 'status'], ['status', '--json'], ['dlq', 'list', '--records'], ['--log-level', 'trace', 'validate']].map((args) => ferry(args, { cwd: project.dir, env })))));
     // A crash: SIGKILL in the middle of a run (whatever it printed so far is scanned too).
     const killed = spawnFerry(['run', SYNC_PIPELINE, '--full', '--log-level', 'trace', '--time-scale', '1'], { cwd: project.dir, env, timeoutMs: 60_000 });
     await new Promise((resolve) => setTimeout(resolve, 3500));

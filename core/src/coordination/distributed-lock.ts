@@ -1,6 +1,11 @@
-import { ExecutionError, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
+import type * as RedlockLibrary from '@sesamecare-oss/redlock';
+import type { ExecutionError, Redlock } from '@sesamecare-oss/redlock';
 import type { Redis } from 'ioredis';
 import { FerryError } from '../errors/ferry-error.js';
+import { onFirstUse } from '../util/load-on-first-use.js';
+
+/** redlock loads with the first lock: commands that take none never load it. */
+const redlock = onFirstUse<typeof RedlockLibrary>('@sesamecare-oss/redlock');
 
 export interface DistributedLockOptions {
   /** A connection of its own (`connectRedis`): lock commands must never wait behind a blocking read. */
@@ -35,7 +40,7 @@ async function heldElsewhere(error: ExecutionError): Promise<boolean> {
   if (last === undefined) return false;
   const stats = await last;
   const reasons = [...stats.votesAgainst.values()];
-  return reasons.length > 0 && reasons.every((reason) => reason instanceof ResourceLockedError);
+  return reasons.length > 0 && reasons.every((reason) => reason instanceof redlock().ResourceLockedError);
 }
 
 /**
@@ -51,7 +56,7 @@ export class DistributedLock {
   constructor(options: DistributedLockOptions) {
     this.ttlMs = Math.max(MIN_LOCK_TTL_MS, Math.round(options.ttlMs ?? DEFAULT_LOCK_TTL_MS));
     this.#prefix = options.prefix;
-    this.#redlock = new Redlock([options.redis], {
+    this.#redlock = new (redlock().Redlock)([options.redis], {
       retryCount: 0,
       retryDelay: RETRY_DELAY_MS,
       retryJitter: RETRY_DELAY_MS / 2,
@@ -98,7 +103,7 @@ export class DistributedLock {
     } catch (error) {
       // Once the work has run, only the release can fail: harmless, the lock expires on its own after its TTL.
       if (outcome.settled === undefined) {
-        if (error instanceof ExecutionError && (await heldElsewhere(error))) return { acquired: false };
+        if (error instanceof redlock().ExecutionError && (await heldElsewhere(error))) return { acquired: false };
         throw new FerryError('REDIS_UNAVAILABLE', `the lock '${resource}' could not be taken: Redis did not answer`, {
           hint: 'check that Redis is running and reachable (`redis-cli -u <url> ping`)',
           details: { resource, reason: error instanceof Error ? error.message : String(error) },

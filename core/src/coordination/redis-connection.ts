@@ -1,5 +1,10 @@
-import { Redis } from 'ioredis';
+import type * as IoRedis from 'ioredis';
+import type { Redis } from 'ioredis';
+import { onFirstUse } from '../util/load-on-first-use.js';
 import { FerryError } from '../errors/ferry-error.js';
+
+/** ioredis loads with the first connection: commands that never reach Redis never load it. */
+const ioredis = onFirstUse<typeof IoRedis>('ioredis');
 
 /** A Redis URL may carry a password (redis://:secret@host): it never reaches a message or a log. */
 export function redactRedisUrl(url: string): string {
@@ -35,7 +40,7 @@ export async function connectRedis(url: string, options: RedisConnectionOptions)
       hint: 'it must start with redis:// or rediss://',
     });
   }
-  const redis = new Redis(url, {
+  const redis = new (ioredis().Redis)(url, {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 5000,
     maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,

@@ -1,4 +1,9 @@
-import { Pool } from 'undici';
+import type * as Undici from 'undici';
+import type { Pool } from 'undici';
+import { onFirstUse } from '../util/load-on-first-use.js';
+
+/** undici (about 110 modules) loads with the first pool: commands that call no API never load it. */
+const undici = onFirstUse<typeof Undici>('undici');
 
 /**
  * One keep-alive connection pool per origin, shared by every client of the process: two connections to the
@@ -15,7 +20,7 @@ export interface PoolSettings {
 export function poolFor(origin: string, settings: PoolSettings): Pool {
   const existing = pools.get(origin);
   if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
-  const pool = new Pool(origin, {
+  const pool = new (undici().Pool)(origin, {
     connections: settings.connections ?? 32,
     keepAliveTimeout: 10_000,
     connect: { timeout: settings.connectMs },

@@ -1,4 +1,5 @@
-import { DelayedError, type Job } from 'bullmq';
+import type { DelayedError, Job } from 'bullmq';
+import { bullmq } from './bullmq-library.js';
 
 /**
  * Puts the job being processed back on its queue until `at` (now: at once, for any worker) and returns the error
@@ -6,5 +7,5 @@ import { DelayedError, type Job } from 'bullmq';
  */
 export async function delayJob(job: Job, token: string | undefined, at: number): Promise<DelayedError> {
   await job.moveToDelayed(Math.max(at, Date.now()), token);
-  return new DelayedError();
+  return new (bullmq().DelayedError)();
 }

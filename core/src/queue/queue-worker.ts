@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { Worker, type Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
+import { bullmq } from './bullmq-library.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../contract/logger.js';
 import type { PipelineSpec, ProjectSpec } from '../contract/pipeline.js';
@@ -162,6 +163,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       maxStalledCount: MAX_STALLED_COUNT,
       autorun: false,
     };
+    const { Worker } = bullmq();
     const runsWorker = new Worker(QUEUE_NAMES.runs, (job: Job, token?: string) => processRunJob(job, token, { pipelines, units, signal: runStop.signal, lockRetryMs, log }), {
       ...workerOptions,
       concurrency,

@@ -1,7 +1,12 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
 import type { HttpStats } from '../contract/http.js';
 import type { RunStatus, RunSummary } from '../contract/store.js';
 import type { RunProgress } from '../engine/run-types.js';
+import { onFirstUse } from '../util/load-on-first-use.js';
+
+/** prom-client loads with the service's metrics, not with every command. */
+const promClient = onFirstUse<typeof PromClient>('prom-client');
 
 /** What the service counts, in Prometheus terms (`GET /metrics`). */
 export type DeliveryResult = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unavailable';
@@ -38,7 +43,7 @@ export interface RunMeter {
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 1800, 3600];
 
 export class ServiceMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry = new (promClient().Registry)();
   readonly #recordsRead: Counter<'pipeline'>;
   readonly #recordsWritten: Counter<'pipeline'>;
   readonly #recordsDeadLettered: Counter<'pipeline'>;
@@ -52,6 +57,7 @@ export class ServiceMetrics {
   readonly #scheduleTicks: Counter<'pipeline' | 'result'>;
 
   constructor(sources: MetricSources, options: { readonly defaultMetrics?: boolean } = {}) {
+    const { Counter, Gauge, Histogram, collectDefaultMetrics } = promClient();
     const registers = [this.registry];
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.#recordsRead = new Counter({ name: 'ferry_records_read_total', help: 'Source records read, per pipeline', labelNames: ['pipeline'], registers });

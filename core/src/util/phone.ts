@@ -1,12 +1,16 @@
-// The `max` metadata checks the digits themselves, not only their count: `+1 555 555 5555` is refused.
-import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type * as PhoneLibrary from 'libphonenumber-js/max';
+import { onFirstUse } from './load-on-first-use.js';
+
+// The `max` metadata checks the digits themselves, not only their count: `+1 555 555 5555` is refused. Loaded on
+// the first number read (about 90 modules and 500 kB of metadata): most commands read none.
+const phoneLibrary = onFirstUse<typeof PhoneLibrary>('libphonenumber-js/max');
 
 /** Country numbers without a `+` prefix are read in when the caller names none. */
 export const DEFAULT_PHONE_COUNTRY = 'US';
 
 /** Whether `code` is an ISO 3166 country phone numbers are known for (`US`, `gb`, …). */
 export function isPhoneCountry(code: string): boolean {
-  return isSupportedCountry(code.toUpperCase());
+  return phoneLibrary().isSupportedCountry(code.toUpperCase());
 }
 
 /**
@@ -19,6 +23,7 @@ export function toE164(value: unknown, defaultCountry: string = DEFAULT_PHONE_CO
   const text = typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? String(value) : value;
   if (typeof text !== 'string' || text.trim() === '') return undefined;
   const country = defaultCountry.toUpperCase();
+  const { isSupportedCountry, parsePhoneNumberFromString } = phoneLibrary();
   if (!isSupportedCountry(country)) return undefined;
   const parsed = parsePhoneNumberFromString(text, country);
   return parsed?.isValid() === true ? parsed.number : undefined;
