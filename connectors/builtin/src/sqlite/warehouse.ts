@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ConnectorContext } from '@ferry/core';
@@ -15,8 +15,8 @@ interface Waiting {
 export type WriteAnswer<T> = { readonly result: T } | { readonly error: unknown };
 
 /**
- * One SQLite warehouse file: a single connection (WAL, synchronous=NORMAL) shared by every call of a run, its
- * tables, and group commit for writes.
+ * One SQLite warehouse file: a single connection (WAL, synchronous=NORMAL) shared by every run of the process
+ * (see `warehouseFor`), its tables, and group commit for writes.
  *
  * Group commit: writes that arrive while a transaction is open join it, and the transaction commits on the next
  * turn of the event loop; each write's promise resolves only after that COMMIT. So nothing is acknowledged before it
@@ -165,6 +165,14 @@ export class Warehouse {
     });
   }
 
+  /**
+   * Table shapes are read again at their next use: another process may have changed them since the last run that
+   * used this connection.
+   */
+  forgetShapes(): void {
+    this.tables.clear();
+  }
+
   close(): void {
     if (this.db.inTransaction) this.commit();
     this.db.close();
@@ -206,7 +214,35 @@ export class Warehouse {
   }
 }
 
-/** The run's connection to a warehouse file, from the run's cache (one connection per file and run). */
+/**
+ * One connection per warehouse file in this process, by the file's inode. Runs side by side in one process (the
+ * partitions of a pipeline in a worker) write through it and share its group commit: with a connection each, one
+ * run's open transaction would lock the other out, and SQLite's busy wait blocks the very event loop that would
+ * commit it. A file replaced since (deleted, restored from a backup) gets a connection of its own.
+ */
+const openWarehouses = new Map<string, { readonly warehouse: Warehouse; readonly inode: number }>();
+
+function inodeOf(file: string): number | undefined {
+  return statSync(file, { throwIfNoEntry: false })?.ino;
+}
+
+function sharedWarehouse(file: string, options: { readonly create: boolean }): Warehouse | undefined {
+  const open = openWarehouses.get(file);
+  const inode = inodeOf(file);
+  if (open !== undefined && open.inode === inode) {
+    open.warehouse.forgetShapes();
+    if (options.create) open.warehouse.prepareForWrites();
+    return open.warehouse;
+  }
+  // The old connection (if any) may still serve a run that started before the file was replaced: it is left open.
+  openWarehouses.delete(file);
+  const warehouse = Warehouse.open(file, options);
+  const opened = warehouse === undefined ? undefined : inodeOf(file);
+  if (warehouse !== undefined && opened !== undefined) openWarehouses.set(file, { warehouse, inode: opened });
+  return warehouse;
+}
+
+/** The run's connection to a warehouse file: looked up once per run, shared with the process's other runs. */
 export function warehouseFor(ctx: ConnectorContext, file: string, options: { readonly create: boolean }): Warehouse | undefined {
   const key = `builtin:sqlite:${file}`;
   const cached = ctx.cache.get(key);
@@ -214,7 +250,7 @@ export function warehouseFor(ctx: ConnectorContext, file: string, options: { rea
     if (options.create) cached.prepareForWrites();
     return cached;
   }
-  const warehouse = Warehouse.open(file, options);
+  const warehouse = sharedWarehouse(file, options);
   if (warehouse !== undefined) ctx.cache.set(key, warehouse);
   return warehouse;
 }
