@@ -6,6 +6,7 @@ import type { Logger } from '../contract/logger.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { openTokenVault, type TokenVault } from '../auth/token-vault.js';
 import { createContextFactory } from '../runtime/context-factory.js';
+import type { UnitRuntime } from '../runtime/partition-directory.js';
 import { DeliveryPartitions } from './delivery-partitions.js';
 import { errorFields } from './error-fields.js';
 import { replyJson } from './http-reply.js';
@@ -122,18 +123,18 @@ export function createService(options: ServiceOptions): FerryService {
   });
   const endpoints = buildWebhookEndpoints(options.project, options.registry, options.pipelines);
   const lanes = new WebhookLanes({ gates, execute, signal: webhookStop.signal, maxBatchRecords: settings.maxBatchRecords, log });
-  const partitions = new DeliveryPartitions({
-    runtime: {
-      project: options.project,
-      registry: options.registry,
-      store: options.store,
-      log,
-      signal: webhookStop.signal,
-      ...(options.vault === undefined ? {} : { vault: options.vault }),
-      ...(options.env === undefined ? {} : { env: options.env }),
-      ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
-    },
-  });
+  // Discovery for routing deliveries and the contexts for `verify` live as long as the service; runs get their own.
+  const webhookRuntime: UnitRuntime = {
+    project: options.project,
+    registry: options.registry,
+    store: options.store,
+    log,
+    signal: webhookStop.signal,
+    ...(options.vault === undefined ? {} : { vault: options.vault }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+  };
+  const partitions = new DeliveryPartitions({ runtime: webhookRuntime });
   const processor = new InboxProcessor({
     inbox: options.store,
     endpoints,
@@ -149,17 +150,7 @@ export function createService(options: ServiceOptions): FerryService {
     ...(options.random === undefined ? {} : { random: options.random }),
   });
   const schedules = new PipelineSchedules({ pipelines: options.pipelines, gates, execute, metrics, log, signal: scheduleStop.signal, timezone: options.timezone });
-  // Contexts for `verify` live as long as the service; runs get their own.
-  const verifyContexts = createContextFactory({
-    project: options.project,
-    registry: options.registry,
-    store: options.store,
-    log,
-    signal: webhookStop.signal,
-    ...(options.vault === undefined ? {} : { vault: options.vault }),
-    ...(options.env === undefined ? {} : { env: options.env }),
-    ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
-  });
+  const verifyContexts = createContextFactory(webhookRuntime);
   const receiver = new WebhookReceiver({
     project: options.project,
     registry: options.registry,
