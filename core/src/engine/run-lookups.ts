@@ -125,12 +125,9 @@ export class RunLookups {
     const { key, table } = found;
     const keyOf = (sourceId: string): LinkKey => ({ ...key, sourceId });
     const store = this.#store;
-    const fetch = (ids: readonly string[]): void => {
-      if (store.getLinks === undefined || ids.length === 0) return;
-      this.reserve(ids.length * 2);
-      const answers = store.getLinks(ids.map(keyOf), this.#pipeline);
-      ids.forEach((id, index) => table.set(id, answers[index]));
-    };
+    const getLinks = store.getLinks?.bind(store);
+    const batch = getLinks === undefined ? undefined : (ids: readonly string[]) => getLinks(ids.map(keyOf), this.#pipeline);
+    const fetch = (ids: readonly string[]): void => this.#fill(table, ids, batch);
     return {
       keyOf,
       prefetch: (ids) => fetch(uniqueOf(ids)),
@@ -144,14 +141,9 @@ export class RunLookups {
   byTarget(targetConnection: string, targetEntity: string): TargetLookup {
     const table = this.#table(this.#byTarget, groupOf(targetConnection, targetEntity));
     const store = this.#store;
+    const findLinks = store.findLinksByTarget?.bind(store);
     return {
-      prefetch: (targetIds) => {
-        const ids = uniqueOf(targetIds);
-        if (store.findLinksByTarget === undefined || ids.length === 0) return;
-        this.reserve(ids.length * 2);
-        const answers = store.findLinksByTarget(targetConnection, targetEntity, ids);
-        ids.forEach((id, index) => table.set(id, answers[index]));
-      },
+      prefetch: (targetIds) => this.#fill(table, uniqueOf(targetIds), findLinks === undefined ? undefined : (ids) => findLinks(targetConnection, targetEntity, ids)),
       get: (targetId) => (table.has(targetId) ? table.get(targetId) : store.findLinkByTarget(targetConnection, targetEntity, targetId)),
     };
   }
@@ -164,14 +156,9 @@ export class RunLookups {
     const store = this.#store;
     if (store.findLinkFrom === undefined) return undefined;
     const table = this.#table(this.#from, groupOf(sourceConnection, targetConnection, targetEntity));
+    const findLinks = store.findLinksFrom?.bind(store);
     return {
-      prefetch: (targetIds) => {
-        const ids = uniqueOf(targetIds);
-        if (store.findLinksFrom === undefined || ids.length === 0) return;
-        this.reserve(ids.length * 2);
-        const answers = store.findLinksFrom(sourceConnection, targetConnection, targetEntity, ids);
-        ids.forEach((id, index) => table.set(id, answers[index]));
-      },
+      prefetch: (targetIds) => this.#fill(table, uniqueOf(targetIds), findLinks === undefined ? undefined : (ids) => findLinks(sourceConnection, targetConnection, targetEntity, ids)),
       get: (targetId) => (table.has(targetId) ? table.get(targetId) : store.findLinkFrom?.(sourceConnection, targetConnection, targetEntity, targetId)),
     };
   }
@@ -180,14 +167,9 @@ export class RunLookups {
   values(namespace: string): ValueLookup {
     const table = this.#table(this.#values, namespace);
     const store = this.#store;
+    const getValues = store.getValues?.bind(store);
     return {
-      prefetch: (keys) => {
-        const asked = uniqueOf(keys);
-        if (store.getValues === undefined || asked.length === 0) return;
-        this.reserve(asked.length * 2);
-        const answers = store.getValues(namespace, asked);
-        asked.forEach((key, index) => table.set(key, answers[index]));
-      },
+      prefetch: (keys) => this.#fill(table, uniqueOf(keys), getValues === undefined ? undefined : (asked) => getValues(namespace, asked)),
       has: (key) => table.has(key),
       get: (key) => (table.has(key) ? table.get(key) : store.getValue(namespace, key)),
     };
@@ -224,6 +206,17 @@ export class RunLookups {
       }
     }
     for (const entry of batch.values ?? []) this.#values.get(entry.namespace)?.answers.delete(entry.key);
+  }
+
+  /**
+   * Asks the store for these ids in one batched call and keeps the answers (in the order asked); nothing when the
+   * store has no batched form of the look-up (each record then asks on its own).
+   */
+  #fill<Answer>(table: AnswerTable<Answer>, ids: readonly string[], batch: ((ids: readonly string[]) => (Answer | undefined)[]) | undefined): void {
+    if (batch === undefined || ids.length === 0) return;
+    this.reserve(ids.length * 2);
+    const answers = batch(ids);
+    ids.forEach((id, index) => table.set(id, answers[index]));
   }
 
   #table<Answer>(tables: Map<string, AnswerTable<Answer>>, name: string): AnswerTable<Answer> {
