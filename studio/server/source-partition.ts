@@ -1,13 +1,8 @@
-import { FerryError, didYouMeanSuffix, type ConnectionPartition } from '@ferry/core';
+import { FerryError, didYouMeanSuffix, listIds, type ConnectionPartition } from '@ferry/core';
 import type { PartitionOption } from '../shared/api-types.js';
 
-/** How many known ids an error lists before it only counts the rest (an agency can have hundreds of locations). */
-const LISTED_IDS = 20;
-
 function knownIds(partitions: readonly ConnectionPartition[]): string {
-  const ids = partitions.map((partition) => partition.id);
-  if (ids.length === 0) return '(none)';
-  return `${ids.slice(0, LISTED_IDS).join(', ')}${ids.length > LISTED_IDS ? `, … (${ids.length} in all)` : ''}`;
+  return partitions.length === 0 ? '(none)' : listIds(partitions.map((partition) => partition.id));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ConnectionSpec, PipelineSpec, ProjectSpec } from '../contract/pipeline.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { didYouMeanSuffix } from '../util/did-you-mean.js';
+import { listIds } from '../util/list-ids.js';
 import { partitionView, type ConnectionPartition } from './connection-partition.js';
 import type { PartitionDirectory } from './partition-directory.js';
 
@@ -76,7 +77,7 @@ function pick(
   given: string,
 ): ConnectionPartition {
   const ids = partitions.map((partition) => partition.id);
-  const known = ids.length === 0 ? 'it has none' : `known: ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? `, … (${ids.length} in all)` : ''}`;
+  const known = ids.length === 0 ? 'it has none' : `known: ${listIds(ids)}`;
   if (id === undefined) {
     throw new FerryError('CONFIG_PARTITION_REQUIRED', `pipeline '${pipeline.name}' writes to partitioned connection '${connection}' without saying which partition`, {
       hint: `add ${given}: <id> to the pipeline (${known})`,
